@@ -1,0 +1,5 @@
+import type { Command } from './io.js'
+import { validateCommand } from './validate.js'
+
+/** Every verb of the CLI, in the order `fledge --help` lists them. One file per verb. */
+export const commands: readonly Command[] = [validateCommand]
