@@ -47,10 +47,7 @@ export class FakeStore implements CanaryStore {
 
   put(obj: unknown): void {
     const o = structuredClone(obj) as { metadata: { name: string; namespace?: string } }
-    this.objects.set(
-      `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`,
-      o,
-    )
+    this.objects.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o)
   }
   async get(key: string): Promise<unknown> {
     await Promise.resolve()
@@ -73,7 +70,7 @@ export class FakeStore implements CanaryStore {
     this.objects.delete(key)
   }
   status(key: string): CanaryStatus {
-    return (this.objects.get(key)?.['status'] ?? {})
+    return this.objects.get(key)?.['status'] ?? {}
   }
   annotate(key: string, name: string, value: string): void {
     const o = this.objects.get(key) as
