@@ -103,7 +103,10 @@ export function zodIssues(error: z.ZodError, input: unknown): ValidationIssue[] 
     }
     const found = valueAt(input, issue.path)
     const shown = found.present ? `; found ${preview(found.value)}` : '; found nothing (required)'
-    const message = issue.message.replace(/^Invalid input: /, '').replace(/, received \w+$/, '')
+    // zod's category prefixes ("Invalid option: ", "Too big: ") repeat what the rest says.
+    const message = issue.message
+      .replace(/^(Invalid [a-z]+|Too big|Too small): /, '')
+      .replace(/, received \w+$/, '')
     return { path, message: `${message}${shown}` }
   })
 }
