@@ -9,7 +9,6 @@ import { StructuralSchemaError, toStructural } from '../../../scripts/crds/struc
 import { parseDuration } from '../../../src/util/duration.js'
 import { isNode, structuralProblems, type Node } from './structural-rules.js'
 
-
 interface Crd {
   apiVersion: string
   kind: string
