@@ -34,8 +34,17 @@ export function parseYamlDocuments(text: string): RawDocument[] {
   const list = Array.isArray(docs) ? docs : [docs]
   const out: RawDocument[] = []
   list.forEach((doc, index) => {
-    const errors = doc.errors.map((e) => e.message.split('\n')[0] ?? e.message)
-    const value: unknown = errors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined
+    // prettyErrors adds a code excerpt after the first line; keep the "at line L, column C" part.
+    const errors = doc.errors.map((e) => (e.message.split('\n')[0] ?? e.message).replace(/:$/, ''))
+    let value: unknown
+    if (errors.length === 0) {
+      try {
+        value = doc.toJS({ maxAliasCount: 100 })
+      } catch (err) {
+        // An unresolved alias or an alias bomb only shows when the document is converted.
+        errors.push(err instanceof Error ? err.message : String(err))
+      }
+    }
     if (errors.length === 0 && (value === null || value === undefined)) return
     const offset = doc.range[0]
     const line = text.slice(0, offset).split('\n').length
@@ -103,6 +112,7 @@ export function zodIssues(error: z.ZodError, input: unknown): ValidationIssue[] 
     }
     const found = valueAt(input, issue.path)
     const shown = found.present ? `; found ${preview(found.value)}` : '; found nothing (required)'
+    if (/\bfound\b/.test(issue.message)) return { path, message: issue.message }
     // zod's category prefixes ("Invalid option: ", "Too big: ") repeat what the rest says.
     const message = issue.message
       .replace(/^(Invalid [a-z]+|Too big|Too small): /, '')
