@@ -21,7 +21,7 @@ export type KnownKind = keyof typeof SCHEMAS
 export interface RawDocument {
   /** Zero-based index of the document in its file. */
   readonly index: number
-  /** 1-based line where the document starts. */
+  /** 1-based line of the document's first content (after its `---` and leading comments). */
   readonly line: number
   readonly value: unknown
   /** YAML syntax errors, already formatted with line and column. */
@@ -46,7 +46,7 @@ export function parseYamlDocuments(text: string): RawDocument[] {
       }
     }
     if (errors.length === 0 && (value === null || value === undefined)) return
-    const offset = doc.range[0]
+    const offset = doc.contents?.range[0] ?? doc.range[0]
     const line = text.slice(0, offset).split('\n').length
     out.push({ index, line, value, errors })
   })
@@ -144,11 +144,14 @@ function valueAt(
 }
 
 function preview(value: unknown): string {
-  const text = JSON.stringify(value)
+  // JSON.stringify gives undefined for undefined, functions and symbols.
+  const json = JSON.stringify(value) as string | undefined
+  const text = json ?? String(value)
   return text.length > 60 ? `${text.slice(0, 57)}...` : text
 }
 
 function typeName(value: unknown): string {
+  if (value === undefined) return 'nothing'
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
   return typeof value === 'object' ? 'a mapping' : `${typeof value} ${preview(value)}`
