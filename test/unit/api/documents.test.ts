@@ -94,12 +94,13 @@ describe('validateDocument', () => {
   for (const [value, path, message] of notResources) {
     it(`rejects ${JSON.stringify(value)} with a message at "${path}"`, () => {
       const r = validateDocument(value)
-      assert.equal(r.ok, false)
-      if (r.ok !== false) return
+      if (r.ok !== false) assert.fail(`expected invalid: ${JSON.stringify(r)}`)
       assert.equal(r.kind, undefined)
       assert.equal(r.issues.length, 1)
-      assert.equal(r.issues[0]?.path, path)
-      assert.match(r.issues[0]?.message ?? '', message)
+      const [issue] = r.issues
+      assert.ok(issue)
+      assert.equal(issue.path, path)
+      assert.match(issue.message, message)
     })
   }
 
@@ -138,12 +139,10 @@ describe('validateDocument', () => {
       metadata: { name: 'x' },
       spec: { type: 'log', channel: ['a'] },
     })
-    assert.equal(r.ok, false)
-    if (r.ok !== false) return
+    if (r.ok !== false) assert.fail(`expected invalid: ${JSON.stringify(r)}`)
     assert.deepEqual(r.issues, [{ path: 'spec.channel', message: 'expected string; found ["a"]' }])
     const missing = validateDocument({ apiVersion: 'fledge.dev/v1beta1', kind: 'AlertProvider' })
-    assert.equal(missing.ok, false)
-    if (missing.ok !== false) return
+    if (missing.ok !== false) assert.fail(`expected invalid: ${JSON.stringify(missing)}`)
     assert.deepEqual(
       missing.issues.map((i) => `${i.path}: ${i.message}`),
       [
@@ -160,8 +159,7 @@ describe('validateDocument', () => {
       metadata: { name: 'x' },
       spec: { type: 'log', channel: 'c'.repeat(200).split('') },
     })
-    assert.equal(r.ok, false)
-    if (r.ok !== false) return
+    if (r.ok !== false) assert.fail(`expected invalid: ${JSON.stringify(r)}`)
     const message = r.issues[0]?.message ?? ''
     assert.ok(message.endsWith('...'), message)
     assert.ok(message.length < 120, message)

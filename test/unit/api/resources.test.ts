@@ -171,8 +171,9 @@ describe('MetricTemplate, AlertProvider and HTTPRoute', () => {
     at(doc, 'spec.rules[0].backendRefs[0]')['filters'] = [{ type: 'RequestHeaderModifier' }]
     const route = HTTPRouteSchema.parse(doc)
     const rule = route.spec.rules?.[0]
-    assert.deepEqual(rule?.['sessionPersistence'], { sessionName: 'x' })
-    assert.equal(rule?.backendRefs?.[1]?.weight, 10)
-    assert.equal(rule?.timeouts?.request, '30s')
+    assert.ok(rule)
+    assert.deepEqual(rule['sessionPersistence'], { sessionName: 'x' })
+    assert.equal(rule.backendRefs?.[1]?.weight, 10)
+    assert.equal(rule.timeouts?.request, '30s')
   })
 })

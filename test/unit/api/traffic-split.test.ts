@@ -129,8 +129,10 @@ describe('TrafficSplit weights', () => {
     it(`rejects ${what} at ${path}`, () => {
       const issues = issuesOf(doc)
       assert.equal(issues.length, 1, JSON.stringify(issues))
-      assert.equal(issues[0]?.path, path)
-      assert.match(issues[0]?.message ?? '', message)
+      const [issue] = issues
+      assert.ok(issue)
+      assert.equal(issue.path, path)
+      assert.match(issue.message, message)
     })
   }
 
