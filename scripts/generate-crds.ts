@@ -15,6 +15,7 @@ import { GROUP, VERSION } from '../src/api/canary.js'
 import { MetricTemplateSchema } from '../src/api/metric-template.js'
 import { AlertProviderSchema } from '../src/api/alert-provider.js'
 import { toStructural, type Schema } from './crds/structural.js'
+import { describe } from './crds/descriptions.js'
 
 /** Go-style durations as src/util/duration.ts parses them, in RE2 syntax. */
 export const DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$|^[0-9]+(\\.[0-9]+)?$'
@@ -75,7 +76,14 @@ function resourceSchema(opts: CrdOptions): Schema {
       ...jsonSchemaOf(opts.status),
     }
   }
-  return { description: opts.description, type: 'object', properties, required: ['spec'] }
+  const root: Schema = {
+    description: opts.description,
+    type: 'object',
+    properties,
+    required: ['spec'],
+  }
+  describe(opts.kind, root)
+  return root
 }
 
 export function crdOf(opts: CrdOptions): Schema {

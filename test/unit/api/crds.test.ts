@@ -6,6 +6,7 @@ import { parse } from 'yaml'
 import { z } from 'zod'
 import { CRD_DIR, HEADER, jsonSchemaOf, renderCrds } from '../../../scripts/generate-crds.js'
 import { StructuralSchemaError, toStructural } from '../../../scripts/crds/structural.js'
+import { DESCRIPTIONS, nodeAtPath } from '../../../scripts/crds/descriptions.js'
 import { parseDuration } from '../../../src/util/duration.js'
 import { isNode, structuralProblems, type Node } from './structural-rules.js'
 
@@ -191,6 +192,35 @@ describe('crds/', () => {
       nodeAt(root, '.spec.analysis.metrics'),
       nodeAt(root, '.spec.canaryAnalysis.metrics'),
     )
+  })
+
+  it('describes every field of spec, spec.analysis and status for kubectl explain', () => {
+    const described: [string, string[]][] = [
+      ['canary.yaml', ['spec', 'spec.analysis', 'spec.canaryAnalysis', 'status']],
+      ['metrictemplate.yaml', ['spec', 'spec.provider']],
+      ['alertprovider.yaml', ['spec']],
+    ]
+    for (const [file, parents] of described) {
+      const root = crd(file).spec.versions[0]!.schema.openAPIV3Schema
+      for (const parent of parents) {
+        const props = nodeAt(root, `.${parent}`)?.['properties']
+        assert.ok(isNode(props), `${file}: ${parent}`)
+        for (const [name, node] of Object.entries(props)) {
+          const description = isNode(node) ? node['description'] : undefined
+          assert.ok(
+            typeof description === 'string' && description.length > 0,
+            `${file}: ${parent}.${name} has no description (scripts/crds/descriptions.ts)`,
+          )
+        }
+      }
+    }
+    for (const [kind, paths] of Object.entries(DESCRIPTIONS)) {
+      const file = `${kind.toLowerCase()}.yaml`
+      const root = crd(file).spec.versions[0]!.schema.openAPIV3Schema
+      for (const path of Object.keys(paths)) {
+        assert.equal(nodeAtPath(root, path)?.['description'], paths[path], `${kind} ${path}`)
+      }
+    }
   })
 
   it('gives durations a pattern that agrees with the duration parser', () => {
