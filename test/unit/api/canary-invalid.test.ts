@@ -161,6 +161,13 @@ const invalidCanaries: InvalidCase[] = [
     /empty match condition/,
   ],
   [
+    'match with only a name',
+    'valid/ab-testing.yaml',
+    (d) => ((analysis(d)['match'] as unknown[])[0] = { name: 'nothing' }),
+    'spec.analysis.match[0]',
+    /empty match condition/,
+  ],
+  [
     'unknown string match',
     'valid/ab-testing.yaml',
     (d) => (at(d, 'spec.analysis.match[0].headers.x-canary')['exactly'] = 'x'),

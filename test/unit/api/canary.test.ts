@@ -76,6 +76,29 @@ describe('valid manifests', () => {
     assert.equal(analysis.rolloutWindows?.[0]?.timeZone, 'Europe/Berlin')
   })
 
+  it("accepts every field of Istio's HTTPMatchRequest in match, as Flagger does", () => {
+    const doc = loadDoc('valid/ab-testing.yaml')
+    const analysis = (doc['spec'] as Doc)['analysis'] as Doc
+    analysis['match'] = [
+      {
+        name: 'firefox-users',
+        headers: { 'user-agent': { regex: '.*Firefox.*' } },
+        withoutHeaders: { 'x-internal': { exact: 'true' } },
+        uri: { prefix: '/api' },
+        ignoreUriCase: true,
+        scheme: { exact: 'https' },
+        authority: { exact: 'app.example.com' },
+        method: { exact: 'GET' },
+        port: 443,
+        gateways: ['istio-system/public-gateway'],
+        sourceLabels: { app: 'frontend' },
+        sourceNamespace: 'web',
+      },
+    ]
+    const r = validateDocument(doc)
+    assert.equal(r.ok, true, JSON.stringify(r))
+  })
+
   it('keeps unknown metadata and top-level fields (loose objects)', () => {
     const doc = loadDoc('valid/blue-green.yaml')
     ;(doc['metadata'] as Doc)['managedFields'] = [{ manager: 'kubectl' }]
