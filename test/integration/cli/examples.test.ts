@@ -43,6 +43,7 @@ describe('examples/', () => {
     const summary = /^(\d+) resources? valid in (\d+) files?$/m.exec(r.stdout)
     assert.ok(summary, r.stdout)
     assert.equal(Number(summary[2]), manifests.length)
-    assert.ok(Number(summary[1]) >= manifests.length, 'each example file holds a fledge resource')
+    // Files of Deployments and Services alone are fine: validate skips kinds it does not manage.
+    assert.ok(Number(summary[1]) >= 4, 'the podinfo and Flagger examples hold fledge resources')
   })
 })
