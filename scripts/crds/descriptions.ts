@@ -80,6 +80,7 @@ export const DESCRIPTIONS: Readonly<Record<string, Readonly<Record<string, strin
     'status.stepStartedAt': 'When the current step began; the next is due one interval later.',
     'status.waitingSince': 'When fledge began waiting for readiness or routes.',
     'status.rolloutStartedAt': 'When the revision of the current rollout was detected.',
+    'status.pendingScaleDown': 'Routes went back to the primary; the canary is scaled down once the data plane confirms.',
     'status.mirrored': 'Traffic is mirrored to the canary at this step.',
     'status.consecutiveInconclusive': 'Checks in a row without data.',
     'status.consecutiveErrors': 'Checks in a row with the metrics backend failing.',

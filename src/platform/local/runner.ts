@@ -143,9 +143,7 @@ export class ProcessRunner {
   }
 
   /** Replicas with their ports and pids, for status displays. */
-  replicas(
-    key: string,
-  ): {
+  replicas(key: string): {
     name: string
     port: number
     pid?: number | undefined
