@@ -15,25 +15,28 @@ if (!isRole(role)) {
   process.exit(2)
 }
 
-try {
-  const started = await startRole(role, args, process.env, log)
-  let stopping = false
-  const stop = (signal: string): void => {
-    if (stopping) return
-    stopping = true
-    log(`${signal}: stopping`)
-    started.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    )
-  }
-  process.once('SIGTERM', () => {
-    stop('SIGTERM')
-  })
-  process.once('SIGINT', () => {
-    stop('SIGINT')
-  })
-} catch (err) {
-  process.stderr.write(`booksapp ${role}: ${err instanceof Error ? err.message : String(err)}\n`)
-  process.exit(1)
-}
+// No top-level await: the file must also load where a loader compiles it as CommonJS.
+startRole(role, args, process.env, log).then(
+  (started) => {
+    let stopping = false
+    const stop = (signal: string): void => {
+      if (stopping) return
+      stopping = true
+      log(`${signal}: stopping`)
+      started.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      )
+    }
+    process.once('SIGTERM', () => {
+      stop('SIGTERM')
+    })
+    process.once('SIGINT', () => {
+      stop('SIGINT')
+    })
+  },
+  (err: unknown) => {
+    process.stderr.write(`booksapp ${role}: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exit(1)
+  },
+)
