@@ -43,7 +43,14 @@ export interface ServiceProcess {
 /** Starts a role on PORT (default 0: the process picks one and logs it) and waits until it listens. */
 export async function startService(
   role: string,
-  opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {},
+  opts: {
+    env?: Record<string, string>
+    args?: string[]
+    timeoutMs?: number
+    /** Another copy of booksapp.ts (and its working directory), e.g. a copied example. */
+    entry?: string
+    cwd?: string
+  } = {},
 ): Promise<ServiceProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const v of SERVICE_VARS) env[v] = undefined
