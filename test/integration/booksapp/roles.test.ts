@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { portFromEnv, startRole } from '../../../examples/booksapp/local/services/roles.js'
-import { call } from './processes.js'
+import { call, startServer } from './processes.js'
 
 describe('booksapp roles in process', () => {
   it('start on PORT, answer /ping with their version and replica, and close cleanly', async () => {
@@ -36,5 +36,33 @@ describe('booksapp roles in process', () => {
     assert.equal(portFromEnv('books', { PORT: '' }), 7002)
     assert.equal(portFromEnv('books', { PORT: '8123' }), 8123)
     assert.throws(() => portFromEnv('books', { PORT: 'http' }), /PORT must be a port number/)
+  })
+
+  it('closes gracefully: a request in flight completes, with Connection: close', async () => {
+    const slow = await startServer(() => ({ status: 200, body: '[]' }))
+    // Delay every downstream answer so the page is still in flight when close() starts.
+    slow.server.removeAllListeners('request')
+    slow.server.on('request', (_req, res) => {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('[]'), 400)
+    })
+    const started = await startRole(
+      'webapp',
+      [],
+      { PORT: '0', AUTHORS_SITE: slow.url, BOOKS_SITE: slow.url },
+      () => undefined,
+    )
+    try {
+      const page = call('GET', `http://127.0.0.1:${started.port}/`)
+      await new Promise((r) => setTimeout(r, 150))
+      const closed = started.close()
+      const res = await page
+      assert.equal(res.status, 200)
+      assert.equal(res.headers.connection, 'close')
+      await closed
+      await assert.rejects(call('GET', `http://127.0.0.1:${started.port}/ping`))
+    } finally {
+      await started.close()
+      await slow.close()
+    }
   })
 })

@@ -89,7 +89,8 @@ export interface ServiceOptions {
 export interface Running {
   readonly server: Server
   readonly port: number
-  close(): Promise<void>
+  /** Stops accepting; requests in flight get `graceMs` (default 5s) to finish. */
+  close(graceMs?: number): Promise<void>
 }
 
 const NOT_FOUND = html(404, '<h1>Not Found</h1>')
@@ -97,6 +98,7 @@ const NOT_FOUND = html(404, '<h1>Not Found</h1>')
 /** Starts a role's HTTP server on 127.0.0.1:port (0 picks a free port) and logs where. */
 export async function serve(opts: ServiceOptions, port: number): Promise<Running> {
   const rand = opts.rand ?? Math.random
+  let closing = false
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint()
     const method = req.method ?? 'GET'
@@ -111,6 +113,8 @@ export async function serve(opts: ServiceOptions, port: number): Promise<Running
           ...(opts.replica === undefined ? {} : { 'x-replica': opts.replica }),
           ...reply.headers,
         }
+        // While shutting down, finish what is in flight but let no connection be reused.
+        if (closing) headers['connection'] = 'close'
         if (reply.status !== 204 && reply.status !== 304) {
           headers['content-length'] = String(Buffer.byteLength(body))
         }
@@ -153,8 +157,10 @@ export async function serve(opts: ServiceOptions, port: number): Promise<Running
         })
     })
   })
-  // Longer than the clients' idle timeout, so a client never reuses a socket being closed here.
-  server.keepAliveTimeout = 10_000
+  // Longer than any client's idle timeout (fledge's proxy pools upstream connections), so a
+  // client never reuses a connection this server is closing at that very moment.
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, '127.0.0.1', () => {
@@ -167,12 +173,19 @@ export async function serve(opts: ServiceOptions, port: number): Promise<Running
   return {
     server,
     port: bound,
-    close: () =>
+    // Graceful: stop accepting, drop idle connections, let requests in flight finish (a replica
+    // being replaced must not fail the requests it still holds), cut the rest after the grace.
+    close: (graceMs = 5_000) =>
       new Promise<void>((resolve) => {
+        closing = true
+        const timer = setTimeout(() => {
+          server.closeAllConnections()
+        }, graceMs)
         server.close(() => {
+          clearTimeout(timer)
           resolve()
         })
-        server.closeAllConnections()
+        server.closeIdleConnections()
       }),
   }
 }

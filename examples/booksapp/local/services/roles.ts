@@ -115,9 +115,10 @@ export async function startRole(
   return {
     role,
     port: running.port,
+    // Server first: requests in flight still need the client for their downstream calls.
     close: async () => {
-      http.close()
       await running.close()
+      http.close()
     },
   }
 }
