@@ -30,9 +30,10 @@ export const TRAFFIC_DEFAULTS = {
 } as const
 
 /**
- * `traffic [-sleep=100ms] [-initial-delay=0s] [-max-attempts=10] <host:port>`; flags may also
- * be given as `-flag value` or `--flag`. Env TRAFFIC_SLEEP, TRAFFIC_INITIAL_DELAY,
- * TRAFFIC_MAX_ATTEMPTS and TRAFFIC_TARGET apply when the flag or argument is absent.
+ * `traffic [-sleep=100ms] [-initial-delay=0s] [-max-attempts=10] [-error-pause=1s] <host:port>`;
+ * flags may also be given as `-flag value` or `--flag`. Env TRAFFIC_SLEEP, TRAFFIC_INITIAL_DELAY,
+ * TRAFFIC_MAX_ATTEMPTS, TRAFFIC_ERROR_PAUSE and TRAFFIC_TARGET apply when the flag or argument
+ * is absent.
  */
 export function parseTrafficArgs(args: readonly string[], env: NodeJS.ProcessEnv): TrafficOptions {
   const flags = new Map<string, string>()
@@ -49,7 +50,7 @@ export function parseTrafficArgs(args: readonly string[], env: NodeJS.ProcessEnv
     flags.set(m[1], value)
   }
   for (const name of flags.keys()) {
-    if (!['sleep', 'initial-delay', 'max-attempts'].includes(name))
+    if (!['sleep', 'initial-delay', 'max-attempts', 'error-pause'].includes(name))
       throw new Error(`unknown flag -${name}`)
   }
   const pick = (flag: string, envName: string): string | undefined =>
@@ -60,6 +61,7 @@ export function parseTrafficArgs(args: readonly string[], env: NodeJS.ProcessEnv
   const sleep = pick('sleep', 'TRAFFIC_SLEEP')
   const delay = pick('initial-delay', 'TRAFFIC_INITIAL_DELAY')
   const attempts = pick('max-attempts', 'TRAFFIC_MAX_ATTEMPTS')
+  const errorPause = pick('error-pause', 'TRAFFIC_ERROR_PAUSE')
   const maxAttempts = attempts === undefined ? TRAFFIC_DEFAULTS.maxAttempts : Number(attempts)
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
     throw new Error(`-max-attempts must be a whole number ≥ 1; found ${String(attempts)}`)
@@ -68,7 +70,8 @@ export function parseTrafficArgs(args: readonly string[], env: NodeJS.ProcessEnv
     sleepMs: sleep === undefined ? TRAFFIC_DEFAULTS.sleepMs : parseGoDuration(sleep),
     initialDelayMs: delay === undefined ? TRAFFIC_DEFAULTS.initialDelayMs : parseGoDuration(delay),
     maxAttempts,
-    errorPauseMs: TRAFFIC_DEFAULTS.errorPauseMs,
+    errorPauseMs:
+      errorPause === undefined ? TRAFFIC_DEFAULTS.errorPauseMs : parseGoDuration(errorPause),
   }
 }
 
