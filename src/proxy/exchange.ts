@@ -1,0 +1,201 @@
+/**
+ * The resilience policies around one request, independent of the wire protocol: request timeout
+ * (504), retries within the service's budget, fail-fast when nothing can serve (503). The caller
+ * supplies `send`, which performs one attempt and resolves when response headers arrive.
+ */
+import type { Attempt, ProxyCore, Route } from './core.js'
+import type { ErrorKind } from './metrics.js'
+
+export type SendResult<R> =
+  | {
+      readonly ok: true
+      readonly status: number
+      readonly response: R
+      /** Throws the response away (it is being retried). */
+      discard(): void
+    }
+  | { readonly ok: false; readonly error: ErrorKind }
+
+export type Final<R> =
+  | {
+      readonly kind: 'response'
+      readonly attempt: Attempt
+      readonly status: number
+      readonly response: R
+      readonly attempts: number
+    }
+  | {
+      readonly kind: 'error'
+      readonly status: 502 | 503 | 504
+      readonly error: ErrorKind
+      readonly message: string
+      readonly attempts: number
+      readonly backend: string
+    }
+  | { readonly kind: 'aborted'; readonly attempts: number }
+
+export interface ExchangeRequest {
+  readonly route: Route
+  readonly method: string
+  /** The body is absent or buffered, so the request can be sent again. */
+  readonly replayable: boolean
+  /** Aborted when the client goes away. */
+  readonly signal?: AbortSignal | undefined
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
+
+export function isIdempotent(method: string): boolean {
+  return IDEMPOTENT.has(method)
+}
+
+export async function exchange<R>(
+  core: ProxyCore,
+  req: ExchangeRequest,
+  send: (attempt: Attempt, signal: AbortSignal) => Promise<SendResult<R>>,
+): Promise<Final<R>> {
+  const { route } = req
+  core.deposit(route)
+  const ac = new AbortController()
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    ac.abort()
+  }, route.timeoutMs)
+  const onClientGone = (): void => {
+    ac.abort()
+  }
+  req.signal?.addEventListener('abort', onClientGone, { once: true })
+  let attempts = 0
+  let previous: Attempt | undefined
+  try {
+    for (;;) {
+      const attempt = core.attempt(route, previous?.endpoint)
+      if (attempt === undefined) {
+        core.metrics.response(core.target(route, ''), undefined, true, undefined, 'unavailable')
+        return {
+          kind: 'error',
+          status: 503,
+          error: 'unavailable',
+          message: `no endpoint of service "${route.service}" is available`,
+          attempts,
+          backend: '',
+        }
+      }
+      attempts++
+      let result: SendResult<R>
+      try {
+        result = await send(attempt, ac.signal)
+      } catch {
+        result = { ok: false, error: 'internal' }
+      }
+      if (req.signal?.aborted === true && !timedOut) {
+        if (result.ok) result.discard()
+        attempt.abandon()
+        return { kind: 'aborted', attempts }
+      }
+      if (timedOut) {
+        if (result.ok) result.discard()
+        attempt.end({ error: 'timeout' })
+        return {
+          kind: 'error',
+          status: 504,
+          error: 'timeout',
+          message: `service "${route.service}" did not answer within ${route.timeoutMs}ms`,
+          attempts,
+          backend: attempt.target.backend,
+        }
+      }
+      if (result.ok) {
+        attempt.headers(result.status)
+        if (retryableStatus(req, result.status, attempts, core) && core.withdraw(route)) {
+          result.discard()
+          attempt.end({ status: result.status })
+          previous = attempt
+          continue
+        }
+        return { kind: 'response', attempt, status: result.status, response: result.response, attempts }
+      }
+      attempt.end({ error: result.error })
+      if (retryableError(req, result.error, attempts, core) && core.withdraw(route)) {
+        previous = attempt
+        continue
+      }
+      return {
+        kind: 'error',
+        status: result.error === 'timeout' ? 504 : 502,
+        error: result.error,
+        message: `service "${route.service}" (backend "${attempt.target.backend}") failed: ${describe(result.error)}`,
+        attempts,
+        backend: attempt.target.backend,
+      }
+    }
+  } finally {
+    clearTimeout(timer)
+    req.signal?.removeEventListener('abort', onClientGone)
+  }
+}
+
+function retryableStatus(req: ExchangeRequest, status: number, attempts: number, core: ProxyCore): boolean {
+  if (status < 500 || attempts > core.settings.retryLimit || !req.replayable) return false
+  if (!isIdempotent(req.method)) return false
+  const on = req.route.retryOn
+  return on.includes('5xx') || (on.includes('gateway-error') && status >= 502 && status <= 504)
+}
+
+function retryableError(
+  req: ExchangeRequest,
+  error: ErrorKind,
+  attempts: number,
+  core: ProxyCore,
+): boolean {
+  if (attempts > core.settings.retryLimit || !req.replayable) return false
+  if (!req.route.retryOn.includes('connect-error') && !req.route.retryOn.includes('5xx')) return false
+  // A refused connection never reached the app, so any method may go again; a reset might have.
+  if (error === 'connect') return true
+  return error === 'reset' && isIdempotent(req.method)
+}
+
+function describe(error: ErrorKind): string {
+  switch (error) {
+    case 'connect':
+      return 'connection refused or connect timeout'
+    case 'reset':
+      return 'connection closed before a response'
+    case 'timeout':
+      return 'timeout'
+    case 'unavailable':
+      return 'no endpoint available'
+    case 'internal':
+      return 'proxy error'
+  }
+}
+
+/** Maps an upstream error (undici, net, http2) to the `error` label. */
+export function errorKind(err: unknown): ErrorKind {
+  const code =
+    typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : ''
+  switch (code) {
+    case 'ECONNREFUSED':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connect'
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return 'timeout'
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+    case 'ERR_HTTP2_STREAM_ERROR':
+    case 'ERR_HTTP2_SESSION_ERROR':
+    case 'ERR_HTTP2_GOAWAY_SESSION':
+    case 'ERR_HTTP2_STREAM_CANCEL':
+      return 'reset'
+    default:
+      return 'internal'
+  }
+}
