@@ -33,6 +33,9 @@ export function createHttp1Server(deps: Http1Deps): http.Server {
     joinDuplicateHeaders: false,
     noDelay: true,
   })
+  // node:http starts its header-timeout checks on 'listening'; this server never listens itself
+  // (the listener hands it connections), so start them here. close() stops them.
+  server.emit('listening')
   // One more than allowed, so that "too many" is visible rather than silently truncated.
   server.maxHeadersCount = s.maxHeaders + 1
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {

@@ -241,6 +241,7 @@ export function createProxy(options: ProxyOptions = {}, fileSettings?: ProxySett
         )
       }
       http1Server?.closeAllConnections()
+      http1Server?.close()
       h2.close()
       await Promise.all(closing)
       await upstreams.close()
