@@ -66,6 +66,8 @@ export const ProxyConfigSchema = z.strictObject({
       minPenalty: DurationSchema.optional(),
       maxPenalty: DurationSchema.optional(),
       jitterRatio: z.number().min(0).max(100).optional(),
+      /** Route a split's traffic away from a backend whose endpoints are all tripped (failover). */
+      skipUnavailableBackends: z.boolean().optional(),
     })
     .optional(),
   balancer: z
@@ -108,6 +110,7 @@ export interface ProxySettings {
   readonly breakerMinPenaltyMs: number
   readonly breakerMaxPenaltyMs: number
   readonly breakerJitter: number
+  readonly skipUnavailableBackends: boolean
   readonly defaultRttMs: number
   readonly decayMs: number
   readonly maxHeaderBytes: number
@@ -134,6 +137,7 @@ export const DEFAULT_SETTINGS: ProxySettings = {
   breakerMinPenaltyMs: 1_000,
   breakerMaxPenaltyMs: 60_000,
   breakerJitter: 0.5,
+  skipUnavailableBackends: false,
   defaultRttMs: 30,
   decayMs: 10_000,
   maxHeaderBytes: 16 * 1024,
@@ -165,6 +169,7 @@ export function resolveSettings(config: ProxyConfig | undefined): ProxySettings 
     breakerMinPenaltyMs: ms(c.breaker?.minPenalty, d.breakerMinPenaltyMs),
     breakerMaxPenaltyMs: ms(c.breaker?.maxPenalty, d.breakerMaxPenaltyMs),
     breakerJitter: c.breaker?.jitterRatio ?? d.breakerJitter,
+    skipUnavailableBackends: c.breaker?.skipUnavailableBackends ?? d.skipUnavailableBackends,
     defaultRttMs: ms(c.balancer?.defaultRtt, d.defaultRttMs),
     decayMs: ms(c.balancer?.decay, d.decayMs),
     maxHeaderBytes: c.limits?.maxHeaderBytes ?? d.maxHeaderBytes,

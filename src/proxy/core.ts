@@ -157,20 +157,24 @@ export class ProxyCore {
   }
 
   /**
-   * Chooses a backend by weight (skipping backends with no available endpoint) and an endpoint by
-   * P2C, and starts an attempt. Undefined means nothing can serve: fail fast with 503.
+   * Chooses a backend by weight and an endpoint by P2C, and starts an attempt. When the chosen
+   * backend has no endpoint that can take the request, returns it as `unavailable` (fail fast, 503).
+   * With `skipUnavailableBackends` (Linkerd ≥ 2.13's failover) such backends are not chosen while
+   * another can serve; by default weights hold exactly, so a broken canary's share fails visibly.
    */
-  attempt(route: Route, exclude?: EndpointState): Attempt | undefined {
+  attempt(route: Route, exclude?: EndpointState): Attempt | { readonly unavailable: string } {
     const now = this.now()
     const eps = route.compiled.endpoints
-    const available = (svc: string): boolean => {
-      const list = eps.get(svc)
-      return list !== undefined && anyAvailable(list, now)
-    }
+    const available = this.settings.skipUnavailableBackends
+      ? (svc: string): boolean => {
+          const list = eps.get(svc)
+          return list !== undefined && anyAvailable(list, now)
+        }
+      : undefined
     const backend = pickBackend(route.backends, this.rand(), available)
-    if (backend === undefined) return undefined
+    if (backend === undefined) return { unavailable: '' }
     const pick = pickEndpoint(eps.get(backend) ?? [], now, this.rand, exclude)
-    if (pick === undefined) return undefined
+    if (pick === undefined) return { unavailable: backend }
     return new Attempt(this, this.target(route, backend), pick.endpoint, pick.admission === 'probe')
   }
 

@@ -3,7 +3,7 @@
  * (504), retries within the service's budget, fail-fast when nothing can serve (503). The caller
  * supplies `send`, which performs one attempt and resolves when response headers arrive.
  */
-import type { Attempt, ProxyCore, Route } from './core.js'
+import { Attempt, type ProxyCore, type Route } from './core.js'
 import type { ErrorKind } from './metrics.js'
 
 export type SendResult<R> =
@@ -71,15 +71,21 @@ export async function exchange<R>(
   try {
     for (;;) {
       const attempt = core.attempt(route, previous?.endpoint)
-      if (attempt === undefined) {
-        core.metrics.response(core.target(route, ''), undefined, true, undefined, 'unavailable')
+      if (!(attempt instanceof Attempt)) {
+        const backend = attempt.unavailable
+        const target = core.target(route, backend)
+        core.metrics.request(target)
+        core.metrics.response(target, undefined, true, undefined, 'unavailable')
         return {
           kind: 'error',
           status: 503,
           error: 'unavailable',
-          message: `no endpoint of service "${route.service}" is available`,
+          message:
+            backend === '' || backend === route.service
+              ? `no endpoint of service "${route.service}" is available`
+              : `no endpoint of backend "${backend}" of service "${route.service}" is available`,
           attempts,
-          backend: '',
+          backend,
         }
       }
       attempts++

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Dispatcher } from 'undici'
 import type { ProxyCore, Route } from './core.js'
-import { errorKind, exchange, isIdempotent, type Final } from './exchange.js'
+import { errorKind, exchange, type Final } from './exchange.js'
 import { forwardRequestHeaders, forwardResponseHeaders, requestAuthority } from './headers.js'
 import type { Upstreams } from './upstreams.js'
 import type { Logger } from './logger.js'
@@ -106,7 +106,7 @@ async function handle(deps: Http1Deps, req: http.IncomingMessage, res: http.Serv
   }
   const headers = forwardRequestHeaders(req.rawHeaders, req.socket.remoteAddress)
   if (target.absolute && req.headers.host === undefined) headers.push('host', target.authority)
-  const body = await requestBody(core, req, method)
+  const body = await requestBody(core, req)
   const client = new AbortController()
   res.on('close', () => {
     if (!res.writableFinished) client.abort()
@@ -128,7 +128,8 @@ async function handle(deps: Http1Deps, req: http.IncomingMessage, res: http.Serv
           status: r.statusCode,
           response: r,
           discard: () => {
-            r.body.destroy()
+            // Reads a small body to keep the connection reusable; destroys a large one.
+            r.body.dump({ limit: 64 * 1024 }).catch(() => undefined)
           },
         }
       } catch (err) {
@@ -179,19 +180,18 @@ async function respond(
 }
 
 /**
- * The body to send upstream: none, a buffer (small bodies of idempotent requests, so they can be
- * retried) or the request stream itself.
+ * The body to send upstream: none, a buffer (small bodies with a Content-Length, so the request
+ * can be sent again after a refused connection, or retried if idempotent) or the request stream.
  */
 async function requestBody(
   core: ProxyCore,
   req: http.IncomingMessage,
-  method: string,
 ): Promise<Buffer | http.IncomingMessage | null> {
   const te = req.headers['transfer-encoding']
   const cl = req.headers['content-length']
   if (te === undefined && (cl === undefined || cl === '0')) return null
   const length = cl === undefined ? NaN : Number(cl)
-  if (!(length <= core.settings.retryMaxBodyBytes) || !isIdempotent(method)) return req
+  if (!(length <= core.settings.retryMaxBodyBytes)) return req
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks)

@@ -49,7 +49,8 @@ export interface Target {
 interface Children {
   readonly outbound: HttpLabels
   readonly inbound: HttpLabels | undefined
-  readonly requests: Counter.Internal[]
+  readonly request: Counter.Internal
+  readonly inboundRequest: Counter.Internal | undefined
   readonly responses: Map<string, Counter.Internal[]>
   readonly latency: Map<number, Histogram.Internal<string>[]>
 }
@@ -152,11 +153,11 @@ export class ProxyMetrics {
       t.backend === ''
         ? undefined
         : { direction: 'inbound', namespace: t.namespace, deployment: t.deployment, tls: 'no_identity' }
-    const sides = inbound === undefined ? [outbound] : [outbound, inbound]
     c = {
       outbound,
       inbound,
-      requests: sides.map((l) => this.#request.labels(l)),
+      request: this.#request.labels(outbound),
+      inboundRequest: inbound === undefined ? undefined : this.#request.labels(inbound),
       responses: new Map(),
       latency: new Map(),
     }
@@ -164,9 +165,9 @@ export class ProxyMetrics {
     return c
   }
 
-  /** An attempt's request headers were sent. */
+  /** An attempt started (outbound side; the inbound side counts once the backend was reached). */
   request(t: Target): void {
-    for (const r of this.#childrenFor(t).requests) r.inc()
+    this.#childrenFor(t).request.inc()
   }
 
   /** Time to first byte of a response. */
@@ -206,7 +207,14 @@ export class ProxyMetrics {
         .map((l) => this.#response.labels({ ...l, ...extra }))
       c.responses.set(key, rs)
     }
-    for (const r of rs) r.inc()
+    // A refused connection or a fail-fast never reached the backend: nothing to count inbound.
+    const reached = error !== 'connect' && error !== 'unavailable'
+    const first = rs[0]
+    first?.inc()
+    if (reached && rs.length > 1) {
+      rs[1]?.inc()
+      c.inboundRequest?.inc()
+    }
   }
 
   tcpOpen(peer: 'src' | 'dst'): void {

@@ -1,8 +1,9 @@
 import http from 'node:http'
+import { Pool } from 'undici'
 import net from 'node:net'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 
 export interface Upstream {
@@ -123,7 +124,10 @@ export function tempDir(prefix: string): TempDir {
   const path = mkdtempSync(join(tmpdir(), `fledge-${prefix}-`))
   return {
     path,
-    write: (name, text) => writeFileSync(join(path, name), text),
+    write: (name, text) => {
+      mkdirSync(dirname(join(path, name)), { recursive: true })
+      writeFileSync(join(path, name), text)
+    },
     remove: () => rmSync(path, { recursive: true, force: true }),
   }
 }
@@ -162,4 +166,19 @@ export async function runPool(count: number, concurrency: number, task: (i: numb
     }
   })
   await Promise.all(workers)
+}
+
+/** A fast keep-alive load client (undici), for tests that send thousands of requests. */
+export function loadClient(port: number, connections = 16): {
+  get(host: string, path?: string): Promise<{ status: number; body: string }>
+  close(): Promise<void>
+} {
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 })
+  return {
+    async get(host, path = '/') {
+      const r = await pool.request({ path, method: 'GET', headers: { host } })
+      return { status: r.statusCode, body: await r.body.text() }
+    },
+    close: () => pool.close(),
+  }
 }

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
 import { startProxy, type RunningProxy } from '../../../src/proxy/proxy.js'
-import { request, runPool, startUpstream, tempDir, type TempDir, type Upstream } from './helpers.js'
+import { loadClient, request, runPool, startUpstream, tempDir, type TempDir, type Upstream } from './helpers.js'
 
 describe('proxy routing', () => {
   let books: Upstream
@@ -75,12 +75,14 @@ spec:
     const beforeBooks = books.count
     const total = 10_000
     const seen = { books: 0, canary: 0, other: 0 }
-    await runPool(total, 20, async () => {
-      const r = await request(proxy.address.port, { host: 'books', agent })
+    const client = loadClient(proxy.address.port)
+    await runPool(total, 16, async () => {
+      const r = await client.get('books')
       if (r.body === 'books') seen.books++
       else if (r.body === 'books-canary') seen.canary++
       else seen.other++
     })
+    await client.close()
     assert.equal(seen.other, 0)
     assert.equal(seen.books + seen.canary, total)
     assert.equal(canary.count - before, seen.canary)
