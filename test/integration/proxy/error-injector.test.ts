@@ -70,6 +70,8 @@ spec:
     const inbound = sum(m, 'response_total', { direction: 'inbound', deployment: 'books', classification: 'success' })
     assert.equal(inbound, success)
     assert.equal(sum(m, 'request_total', sel), n)
-    assert.equal(sum(m, 'response_latency_ms_count', sel), n)
+    // Latency is time to first byte: requests failed fast by the breaker have none.
+    const failedFast = sum(m, 'response_total', { ...sel, error: 'unavailable' })
+    assert.equal(sum(m, 'response_latency_ms_count', sel), n - failedFast)
   })
 })
