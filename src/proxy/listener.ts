@@ -8,14 +8,15 @@ import type { ProxyMetrics } from './metrics.js'
 
 /** Anything that can take over an accepted connection (a node:http or http2 server, a codec). */
 export interface ConnectionHandler {
-  /** Takes the socket; its first bytes have been unshifted back and it is paused. */
-  accept(socket: net.Socket): void
+  /** Takes the socket, paused, with the bytes already read from it (`head`). */
+  accept(socket: net.Socket, head: Buffer): void
 }
 
 /** Adapts a node:http / node:http2 server, which take connections through their event. */
 export function serverHandler(server: { emit(event: 'connection', socket: net.Socket): boolean }, resume: boolean): ConnectionHandler {
   return {
-    accept(socket) {
+    accept(socket, head) {
+      socket.unshift(head)
       server.emit('connection', socket)
       // node:http reads through the stream once resumed; node:http2 drains what was unshifted.
       if (resume) process.nextTick(() => socket.resume())
@@ -80,9 +81,8 @@ function sniff(socket: net.Socket, opts: ListenerOptions): void {
     socket.off('data', onData)
     socket.setTimeout(0)
     socket.pause()
-    socket.unshift(buffered)
-    if (prefix) opts.http2.accept(socket)
-    else opts.http1.accept(socket)
+    if (prefix) opts.http2.accept(socket, buffered)
+    else opts.http1.accept(socket, buffered)
   }
   socket.on('data', onData)
 }
