@@ -22,7 +22,13 @@ export const proxyCommand: Command = {
       throw usageError('--disco DIR (or a --config FILE with services) is required')
     }
     return runProxy(
-      { disco: values.disco, splits: values.splits, config: values.config, listen: values.listen ?? '127.0.0.1:4140', admin: values.admin ?? '127.0.0.1:4191' },
+      {
+        disco: values.disco,
+        splits: values.splits,
+        config: values.config,
+        listen: values.listen ?? '127.0.0.1:4140',
+        admin: values.admin ?? '127.0.0.1:4191',
+      },
       io,
       untilSignal(),
     )
@@ -30,16 +36,33 @@ export const proxyCommand: Command = {
 }
 
 /** Runs the proxy until `stop` is aborted; exported for tests. */
-export async function runProxy(options: ProxyOptions, io: Console, stop: AbortSignal): Promise<number> {
-  const proxy = await startProxy({ ...options, logger: jsonLogger((l) => io.err(l.trimEnd())) })
+export async function runProxy(
+  options: ProxyOptions,
+  io: Console,
+  stop: AbortSignal,
+): Promise<number> {
+  const proxy = await startProxy({
+    ...options,
+    logger: jsonLogger((l) => {
+      io.err(l.trimEnd())
+    }),
+  })
   const a = proxy.address
   io.out(
     `fledge proxy listening on ${a.address}:${a.port}` +
-      (proxy.adminAddress === undefined ? '' : `, admin on ${proxy.adminAddress.address}:${proxy.adminAddress.port}`),
+      (proxy.adminAddress === undefined
+        ? ''
+        : `, admin on ${proxy.adminAddress.address}:${proxy.adminAddress.port}`),
   )
   await new Promise<void>((resolve) => {
     if (stop.aborted) resolve()
-    stop.addEventListener('abort', () => resolve(), { once: true })
+    stop.addEventListener(
+      'abort',
+      () => {
+        resolve()
+      },
+      { once: true },
+    )
   })
   await proxy.close()
   return 0

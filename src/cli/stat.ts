@@ -13,7 +13,11 @@ export const statCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseFlags(
       args,
-      { admin: { type: 'string' }, window: { type: 'string' }, output: { type: 'string', short: 'o' } },
+      {
+        admin: { type: 'string' },
+        window: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+      },
       true,
     )
     const admin = values.admin ?? '127.0.0.1:4191'
@@ -24,7 +28,9 @@ export const statCommand: Command = {
     const after = await scrape(admin)
     const seconds = (Date.now() - t0) / 1000
     const only = positionals[0]
-    const rows = computeStats(before, after, seconds).filter((r) => only === undefined || r.service === only)
+    const rows = computeStats(before, after, seconds).filter(
+      (r) => only === undefined || r.service === only,
+    )
     if (values.output === 'json') io.out(JSON.stringify(rows, null, 2))
     else if (rows.length === 0) io.out('No traffic found.')
     else io.out(formatStatTable(rows))
@@ -39,6 +45,9 @@ export async function scrape(admin: string): Promise<Sample[]> {
     if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}`)
     return parsePrometheusText(text)
   } catch (err) {
-    throw new FledgeError(ErrorCodes.BACKEND_UNAVAILABLE, `cannot read metrics from the proxy admin at ${admin}: ${errorMessage(err)}`)
+    throw new FledgeError(
+      ErrorCodes.BACKEND_UNAVAILABLE,
+      `cannot read metrics from the proxy admin at ${admin}: ${errorMessage(err)}`,
+    )
   }
 }

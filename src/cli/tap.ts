@@ -35,15 +35,27 @@ export const tapCommand: Command = {
 }
 
 /** Streams tap events until the server ends the stream (`max`) or `stop` fires. */
-export async function runTap(admin: string, query: URLSearchParams, json: boolean, io: Console, stop: AbortSignal): Promise<number> {
+export async function runTap(
+  admin: string,
+  query: URLSearchParams,
+  json: boolean,
+  io: Console,
+  stop: AbortSignal,
+): Promise<number> {
   let body: AsyncIterable<Buffer>
   try {
-    const r = await request(`http://${admin}/tap?${query.toString()}`, { signal: stop, bodyTimeout: 0 })
+    const r = await request(`http://${admin}/tap?${query.toString()}`, {
+      signal: stop,
+      bodyTimeout: 0,
+    })
     if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}`)
     body = r.body
   } catch (err) {
     if (stop.aborted) return 0
-    throw new FledgeError(ErrorCodes.BACKEND_UNAVAILABLE, `cannot tap the proxy admin at ${admin}: ${errorMessage(err)}`)
+    throw new FledgeError(
+      ErrorCodes.BACKEND_UNAVAILABLE,
+      `cannot tap the proxy admin at ${admin}: ${errorMessage(err)}`,
+    )
   }
   let rest = ''
   try {
@@ -58,7 +70,11 @@ export async function runTap(admin: string, query: URLSearchParams, json: boolea
       }
     }
   } catch (err) {
-    if (!stop.aborted) throw new FledgeError(ErrorCodes.BACKEND_UNAVAILABLE, `tap stream broke: ${errorMessage(err)}`)
+    if (!stop.aborted)
+      throw new FledgeError(
+        ErrorCodes.BACKEND_UNAVAILABLE,
+        `tap stream broke: ${errorMessage(err)}`,
+      )
   }
   return 0
 }

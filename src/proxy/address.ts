@@ -11,7 +11,10 @@ export function parseAddress(text: string): ListenAddress {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text.trim())
   const port = m === null ? NaN : Number(m[3])
   if (m === null || !(port >= 0 && port <= 65535)) {
-    throw new FledgeError(ErrorCodes.USAGE, `invalid address ${JSON.stringify(text)}: expected HOST:PORT, e.g. 127.0.0.1:4140`)
+    throw new FledgeError(
+      ErrorCodes.USAGE,
+      `invalid address ${JSON.stringify(text)}: expected HOST:PORT, e.g. 127.0.0.1:4140`,
+    )
   }
   const host = m[1] ?? m[2] ?? ''
   return { host: host === '' ? '0.0.0.0' : host, port }
@@ -19,12 +22,23 @@ export function parseAddress(text: string): ListenAddress {
 
 /** Listens and resolves with the bound address; rejects on EADDRINUSE and the like. */
 export function listen(
-  server: { listen(port: number, host: string): unknown; once(e: 'error', f: (err: Error) => void): unknown; once(e: 'listening', f: () => void): unknown; off(e: 'error', f: (err: Error) => void): unknown; address(): AddressInfo | string | null },
+  server: {
+    listen(port: number, host: string): unknown
+    once(e: 'error', f: (err: Error) => void): unknown
+    once(e: 'listening', f: () => void): unknown
+    off(e: 'error', f: (err: Error) => void): unknown
+    address(): AddressInfo | string | null
+  },
   addr: ListenAddress,
 ): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
-      reject(new FledgeError(ErrorCodes.USAGE, `cannot listen on ${addr.host}:${addr.port}: ${err.message}`))
+      reject(
+        new FledgeError(
+          ErrorCodes.USAGE,
+          `cannot listen on ${addr.host}:${addr.port}: ${err.message}`,
+        ),
+      )
     }
     server.once('error', onError)
     server.once('listening', () => {

@@ -29,7 +29,11 @@ export function createAdminServer(deps: AdminDeps): http.Server {
   return server
 }
 
-async function route(deps: AdminDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function route(
+  deps: AdminDeps,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://admin')
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     text(res, 405, 'method not allowed')

@@ -87,7 +87,7 @@ export function pickEndpoint(
   const ready: EndpointState[] = []
   for (const e of endpoints) if (e !== exclude && e.breaker.available(now)) ready.push(e)
   // A retry prefers another endpoint, but takes the same one rather than none.
-  if (ready.length === 0 && exclude !== undefined && exclude.breaker.available(now)) ready.push(exclude)
+  if (ready.length === 0 && exclude?.breaker.available(now) === true) ready.push(exclude)
   let chosen: EndpointState | undefined
   if (ready.length === 1) chosen = ready[0]
   else if (ready.length > 1) {

@@ -147,33 +147,54 @@ export const DEFAULT_SETTINGS: ProxySettings = {
 
 /** Applies a validated config file over the defaults. */
 export function resolveSettings(config: ProxyConfig | undefined): ProxySettings {
-  const d = DEFAULT_SETTINGS
-  const ms = (v: string | undefined, def: number): number =>
-    v === undefined ? def : parseDuration(v)
   const c = config ?? {}
   return {
-    namespace: c.namespace ?? d.namespace,
-    requestTimeoutMs: ms(c.timeouts?.request, d.requestTimeoutMs),
-    connectTimeoutMs: ms(c.timeouts?.connect, d.connectTimeoutMs),
-    headerTimeoutMs: ms(c.timeouts?.header, d.headerTimeoutMs),
-    idleTimeoutMs: ms(c.timeouts?.idle, d.idleTimeoutMs),
-    responseIdleTimeoutMs: ms(c.timeouts?.responseIdle, d.responseIdleTimeoutMs),
-    retryLimit: c.retries?.limit ?? d.retryLimit,
-    retryOn: c.retries?.on ?? d.retryOn,
-    retryMaxBodyBytes: c.retries?.maxBodyBytes ?? d.retryMaxBodyBytes,
-    budgetRatio: c.retries?.budget?.ratio ?? d.budgetRatio,
-    budgetMinPerSecond: c.retries?.budget?.minPerSecond ?? d.budgetMinPerSecond,
-    budgetTtlMs: ms(c.retries?.budget?.ttl, d.budgetTtlMs),
-    breakerEnabled: c.breaker?.enabled ?? d.breakerEnabled,
-    breakerFailures: c.breaker?.consecutiveFailures ?? d.breakerFailures,
-    breakerMinPenaltyMs: ms(c.breaker?.minPenalty, d.breakerMinPenaltyMs),
-    breakerMaxPenaltyMs: ms(c.breaker?.maxPenalty, d.breakerMaxPenaltyMs),
-    breakerJitter: c.breaker?.jitterRatio ?? d.breakerJitter,
-    skipUnavailableBackends: c.breaker?.skipUnavailableBackends ?? d.skipUnavailableBackends,
-    defaultRttMs: ms(c.balancer?.defaultRtt, d.defaultRttMs),
-    decayMs: ms(c.balancer?.decay, d.decayMs),
-    maxHeaderBytes: c.limits?.maxHeaderBytes ?? d.maxHeaderBytes,
-    maxHeaders: c.limits?.maxHeaders ?? d.maxHeaders,
-    upstreamConnections: c.limits?.upstreamConnections ?? d.upstreamConnections,
+    namespace: c.namespace ?? DEFAULT_SETTINGS.namespace,
+    ...timeoutSettings(c.timeouts ?? {}),
+    ...retrySettings(c.retries ?? {}),
+    ...breakerSettings(c.breaker ?? {}),
+    defaultRttMs: ms(c.balancer?.defaultRtt, DEFAULT_SETTINGS.defaultRttMs),
+    decayMs: ms(c.balancer?.decay, DEFAULT_SETTINGS.decayMs),
+    maxHeaderBytes: c.limits?.maxHeaderBytes ?? DEFAULT_SETTINGS.maxHeaderBytes,
+    maxHeaders: c.limits?.maxHeaders ?? DEFAULT_SETTINGS.maxHeaders,
+    upstreamConnections: c.limits?.upstreamConnections ?? DEFAULT_SETTINGS.upstreamConnections,
+  }
+}
+
+const ms = (v: string | undefined, def: number): number =>
+  v === undefined ? def : parseDuration(v)
+
+function timeoutSettings(t: NonNullable<ProxyConfig['timeouts']>) {
+  const d = DEFAULT_SETTINGS
+  return {
+    requestTimeoutMs: ms(t.request, d.requestTimeoutMs),
+    connectTimeoutMs: ms(t.connect, d.connectTimeoutMs),
+    headerTimeoutMs: ms(t.header, d.headerTimeoutMs),
+    idleTimeoutMs: ms(t.idle, d.idleTimeoutMs),
+    responseIdleTimeoutMs: ms(t.responseIdle, d.responseIdleTimeoutMs),
+  }
+}
+
+function retrySettings(r: NonNullable<ProxyConfig['retries']>) {
+  const d = DEFAULT_SETTINGS
+  return {
+    retryLimit: r.limit ?? d.retryLimit,
+    retryOn: r.on ?? d.retryOn,
+    retryMaxBodyBytes: r.maxBodyBytes ?? d.retryMaxBodyBytes,
+    budgetRatio: r.budget?.ratio ?? d.budgetRatio,
+    budgetMinPerSecond: r.budget?.minPerSecond ?? d.budgetMinPerSecond,
+    budgetTtlMs: ms(r.budget?.ttl, d.budgetTtlMs),
+  }
+}
+
+function breakerSettings(b: NonNullable<ProxyConfig['breaker']>) {
+  const d = DEFAULT_SETTINGS
+  return {
+    breakerEnabled: b.enabled ?? d.breakerEnabled,
+    breakerFailures: b.consecutiveFailures ?? d.breakerFailures,
+    breakerMinPenaltyMs: ms(b.minPenalty, d.breakerMinPenaltyMs),
+    breakerMaxPenaltyMs: ms(b.maxPenalty, d.breakerMaxPenaltyMs),
+    breakerJitter: b.jitterRatio ?? d.breakerJitter,
+    skipUnavailableBackends: b.skipUnavailableBackends ?? d.skipUnavailableBackends,
   }
 }

@@ -38,7 +38,10 @@ export function parseDiscoFile(text: string): DiscoParse {
     const parts = content.split(/\s+/)
     const [ip, portText, star, weightText, ...rest] = parts
     if (ip === undefined || portText === undefined) {
-      issues.push({ line, message: `expected "IP PORT [* WEIGHT]", found ${JSON.stringify(content)}` })
+      issues.push({
+        line,
+        message: `expected "IP PORT [* WEIGHT]", found ${JSON.stringify(content)}`,
+      })
       return
     }
     const host = normalizeIp(ip)
@@ -48,7 +51,10 @@ export function parseDiscoFile(text: string): DiscoParse {
     }
     const port = /^\d+$/.test(portText) ? Number(portText) : NaN
     if (!(port >= 1 && port <= 65535)) {
-      issues.push({ line, message: `invalid port ${JSON.stringify(portText)}: expected 1 to 65535` })
+      issues.push({
+        line,
+        message: `invalid port ${JSON.stringify(portText)}: expected 1 to 65535`,
+      })
       return
     }
     let weight = 1

@@ -34,7 +34,10 @@ export async function startErrorInjector(opts: ErrorInjectorOptions = {}): Promi
     counts.set(code, (counts.get(code) ?? 0) + 1)
     const answer = (): void => {
       const body = code === 200 ? 'ok\n' : `injected error ${code}\n`
-      res.writeHead(code, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) })
+      res.writeHead(code, {
+        'content-type': 'text/plain',
+        'content-length': Buffer.byteLength(body),
+      })
       res.end(req.method === 'HEAD' ? undefined : body)
     }
     req.resume()

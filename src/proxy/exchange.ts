@@ -57,9 +57,10 @@ export async function exchange<R>(
   const { route } = req
   core.deposit(route)
   const ac = new AbortController()
-  let timedOut = false
+  // An object, not a let: it is set from the timer callback.
+  const state = { timedOut: false }
   const timer = setTimeout(() => {
-    timedOut = true
+    state.timedOut = true
     ac.abort()
   }, route.timeoutMs)
   const onClientGone = (): void => {
@@ -71,23 +72,7 @@ export async function exchange<R>(
   try {
     for (;;) {
       const attempt = core.attempt(route, previous?.endpoint)
-      if (!(attempt instanceof Attempt)) {
-        const backend = attempt.unavailable
-        const target = core.target(route, backend)
-        core.metrics.request(target)
-        core.metrics.response(target, undefined, true, undefined, 'unavailable')
-        return {
-          kind: 'error',
-          status: 503,
-          error: 'unavailable',
-          message:
-            backend === '' || backend === route.service
-              ? `no endpoint of service "${route.service}" is available`
-              : `no endpoint of backend "${backend}" of service "${route.service}" is available`,
-          attempts,
-          backend,
-        }
-      }
+      if (!(attempt instanceof Attempt)) return failFast(core, route, attempt.unavailable, attempts)
       attempts++
       let result: SendResult<R>
       try {
@@ -95,12 +80,12 @@ export async function exchange<R>(
       } catch {
         result = { ok: false, error: 'internal' }
       }
-      if (req.signal?.aborted === true && !timedOut) {
+      if (req.signal?.aborted === true && !state.timedOut) {
         if (result.ok) result.discard()
         attempt.abandon()
         return { kind: 'aborted', attempts }
       }
-      if (timedOut) {
+      if (state.timedOut) {
         if (result.ok) result.discard()
         attempt.end({ error: 'timeout' })
         return {
@@ -120,7 +105,13 @@ export async function exchange<R>(
           previous = attempt
           continue
         }
-        return { kind: 'response', attempt, status: result.status, response: result.response, attempts }
+        return {
+          kind: 'response',
+          attempt,
+          status: result.status,
+          response: result.response,
+          attempts,
+        }
       }
       attempt.end({ error: result.error })
       if (retryableError(req, result.error, attempts, core) && core.withdraw(route)) {
@@ -142,7 +133,30 @@ export async function exchange<R>(
   }
 }
 
-function retryableStatus(req: ExchangeRequest, status: number, attempts: number, core: ProxyCore): boolean {
+/** No endpoint of the chosen backend can take the request: 503 at once, counted as a failure. */
+function failFast<R>(core: ProxyCore, route: Route, backend: string, attempts: number): Final<R> {
+  const target = core.target(route, backend)
+  core.metrics.request(target)
+  core.metrics.response(target, undefined, true, undefined, 'unavailable')
+  return {
+    kind: 'error',
+    status: 503,
+    error: 'unavailable',
+    message:
+      backend === '' || backend === route.service
+        ? `no endpoint of service "${route.service}" is available`
+        : `no endpoint of backend "${backend}" of service "${route.service}" is available`,
+    attempts,
+    backend,
+  }
+}
+
+function retryableStatus(
+  req: ExchangeRequest,
+  status: number,
+  attempts: number,
+  core: ProxyCore,
+): boolean {
   if (status < 500 || attempts > core.settings.retryLimit || !req.replayable) return false
   if (!isIdempotent(req.method)) return false
   const on = req.route.retryOn
@@ -156,7 +170,8 @@ function retryableError(
   core: ProxyCore,
 ): boolean {
   if (attempts > core.settings.retryLimit || !req.replayable) return false
-  if (!req.route.retryOn.includes('connect-error') && !req.route.retryOn.includes('5xx')) return false
+  if (!req.route.retryOn.includes('connect-error') && !req.route.retryOn.includes('5xx'))
+    return false
   // A refused connection never reached the app, so any method may go again; a reset might have.
   if (error === 'connect') return true
   return error === 'reset' && isIdempotent(req.method)
@@ -179,8 +194,7 @@ function describe(error: ErrorKind): string {
 
 /** Maps an upstream error (undici, net, http2) to the `error` label. */
 export function errorKind(err: unknown): ErrorKind {
-  const code =
-    typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : ''
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : ''
   switch (code) {
     case 'ECONNREFUSED':
     case 'EHOSTUNREACH':

@@ -20,10 +20,11 @@ const HOP_BY_HOP = new Set([
 /** Names listed in Connection header values, lower-cased. */
 function connectionTokens(values: readonly string[]): Set<string> {
   const out = new Set<string>()
-  for (const v of values) for (const t of v.split(',')) {
-    const name = t.trim().toLowerCase()
-    if (name !== '') out.add(name)
-  }
+  for (const v of values)
+    for (const t of v.split(',')) {
+      const name = t.trim().toLowerCase()
+      if (name !== '') out.add(name)
+    }
   return out
 }
 
@@ -35,7 +36,10 @@ export function isHopByHop(lowerName: string): boolean {
  * Filters a flat raw header list (`[name, value, name, value, ...]`, as node:http gives it) for
  * forwarding, and appends the client address to `x-forwarded-for`. Returns a new flat list.
  */
-export function forwardRequestHeaders(raw: readonly string[], clientIp: string | undefined): string[] {
+export function forwardRequestHeaders(
+  raw: readonly string[],
+  clientIp: string | undefined,
+): string[] {
   const conn: string[] = []
   for (let i = 0; i < raw.length; i += 2) {
     if ((raw[i] ?? '').toLowerCase() === 'connection') conn.push(raw[i + 1] ?? '')
@@ -85,10 +89,15 @@ export function requestAuthority(
   target: string,
   host: string | undefined,
 ): { authority: string | undefined; path: string; absolute: boolean } {
-  if (target.startsWith('/') || target === '*') return { authority: host, path: target, absolute: false }
+  if (target.startsWith('/') || target === '*')
+    return { authority: host, path: target, absolute: false }
   const m = /^https?:\/\/([^/?#]*)([^#]*)/i.exec(target)
   if (m === null) return { authority: host, path: target, absolute: false }
   const authority = (m[1] ?? '').replace(/^[^@]*@/, '')
   const rest = m[2] ?? ''
-  return { authority, path: rest === '' ? '/' : rest.startsWith('/') ? rest : `/${rest}`, absolute: true }
+  return {
+    authority,
+    path: rest === '' ? '/' : rest.startsWith('/') ? rest : `/${rest}`,
+    absolute: true,
+  }
 }

@@ -76,11 +76,21 @@ export function rejectMalformed(err: NodeJS.ErrnoException, socket: Duplex): voi
   )
 }
 
-async function handle(deps: Http1Deps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(
+  deps: Http1Deps,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
   const { core } = deps
   const started = Date.now()
   if (req.rawHeaders.length / 2 > core.settings.maxHeaders) {
-    sendError(res, 431, 'too many headers', `more than ${core.settings.maxHeaders} request headers`, true)
+    sendError(
+      res,
+      431,
+      'too many headers',
+      `more than ${core.settings.maxHeaders} request headers`,
+      true,
+    )
     return
   }
   const method = req.method ?? 'GET'
@@ -89,8 +99,17 @@ async function handle(deps: Http1Deps, req: http.IncomingMessage, res: http.Serv
     sendError(res, 400, 'no authority', 'request has no Host header and no absolute URI', true)
     return
   }
-  if (req.headers['transfer-encoding'] !== undefined && req.headers['content-length'] !== undefined) {
-    sendError(res, 400, 'content-length with transfer-encoding', 'Content-Length with Transfer-Encoding', true)
+  if (
+    req.headers['transfer-encoding'] !== undefined &&
+    req.headers['content-length'] !== undefined
+  ) {
+    sendError(
+      res,
+      400,
+      'content-length with transfer-encoding',
+      'Content-Length with Transfer-Encoding',
+      true,
+    )
     return
   }
   const route = core.resolve(target.authority)
@@ -118,7 +137,7 @@ async function handle(deps: Http1Deps, req: http.IncomingMessage, res: http.Serv
       try {
         const r = await deps.upstreams.pool(attempt.endpoint).request({
           path: target.path,
-          method: method as Dispatcher.HttpMethod,
+          method: method,
           headers,
           body,
           signal,
@@ -137,7 +156,12 @@ async function handle(deps: Http1Deps, req: http.IncomingMessage, res: http.Serv
       }
     },
   )
-  await respond(deps, route, req, res, final, { method, path: target.path, started, authority: target.authority })
+  await respond(deps, route, req, res, final, {
+    method,
+    path: target.path,
+    started,
+    authority: target.authority,
+  })
 }
 
 async function respond(
@@ -149,7 +173,8 @@ async function respond(
   info: { method: string; path: string; started: number; authority: string },
 ): Promise<void> {
   const tap = (status: number | undefined, error: string | undefined, f: Final<unknown>): void => {
-    if (deps.core.tap.active) publishTap(deps.core, route, { ...info, protocol: 'http/1.1', status, error, final: f })
+    if (deps.core.tap.active)
+      publishTap(deps.core, route, { ...info, protocol: 'http/1.1', status, error, final: f })
   }
   if (final.kind === 'aborted') {
     req.destroy()
@@ -161,9 +186,9 @@ async function respond(
     return
   }
   const r = final.response
-  let upstreamBroke = false
+  const upstream = { broke: false }
   r.body.once('error', () => {
-    upstreamBroke = true
+    upstream.broke = true
   })
   res.writeHead(final.status, forwardResponseHeaders(r.headers))
   try {
@@ -172,10 +197,10 @@ async function respond(
     tap(final.status, undefined, final)
   } catch {
     // Either the upstream broke off mid-body (its failure) or the client left (not the backend's).
-    if (upstreamBroke) final.attempt.end({ status: final.status, error: 'reset' })
+    if (upstream.broke) final.attempt.end({ status: final.status, error: 'reset' })
     else final.attempt.end({ status: final.status })
     res.destroy()
-    tap(final.status, upstreamBroke ? 'reset' : 'client gone', final)
+    tap(final.status, upstream.broke ? 'reset' : 'client gone', final)
   }
 }
 

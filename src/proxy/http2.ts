@@ -4,7 +4,7 @@
  */
 import http2 from 'node:http2'
 import type { ProxyCore } from './core.js'
-import { errorKind, exchange, type Final } from './exchange.js'
+import { errorKind, exchange } from './exchange.js'
 import { isHopByHop } from './headers.js'
 import type { Logger } from './logger.js'
 import type { Upstreams } from './upstreams.js'
@@ -73,7 +73,7 @@ async function handleStream(
     if (name === 'te' || name === 'x-forwarded-for') continue
     out[name] = value
   }
-  if (headers['te'] === 'trailers') out['te'] = 'trailers'
+  if (headers['te'] === 'trailers') out.te = 'trailers'
   const prior = headers['x-forwarded-for']
   const ip = stream.session?.socket.remoteAddress ?? ''
   out['x-forwarded-for'] = prior === undefined ? ip : `${String(prior)}, ${ip}`
@@ -99,7 +99,9 @@ async function handleStream(
             ok: true,
             status: Number(h[':status']),
             response: { stream: up, headers: h },
-            discard: () => up.close(NGHTTP2_CANCEL),
+            discard: () => {
+              up.close(NGHTTP2_CANCEL)
+            },
           })
         })
         up.once('error', (err) => {
@@ -111,9 +113,23 @@ async function handleStream(
         if (!noBody) stream.pipe(up)
       }),
   )
-  const tap = (status: number | undefined, grpcStatus: number | undefined, error: string | undefined): void => {
+  const tap = (
+    status: number | undefined,
+    grpcStatus: number | undefined,
+    error: string | undefined,
+  ): void => {
     if (core.tap.active) {
-      publishTap(core, route, { protocol: 'h2', method, path, authority, started, status, grpcStatus, error, final: final as Final<unknown> })
+      publishTap(core, route, {
+        protocol: 'h2',
+        method,
+        path,
+        authority,
+        started,
+        status,
+        grpcStatus,
+        error,
+        final: final,
+      })
     }
   }
   if (final.kind === 'aborted') return
@@ -134,7 +150,7 @@ function relay(
   { stream: up, headers }: Upstream,
   done: (grpcStatus: number | undefined, broken: boolean) => void,
 ): void {
-  const isGrpc = String(headers['content-type'] ?? '').startsWith('application/grpc')
+  const isGrpc = (headers['content-type'] ?? '').startsWith('application/grpc')
   const grpcOf = (h: http2.IncomingHttpHeaders | undefined): number | undefined => {
     const v = h?.['grpc-status']
     return v === undefined ? undefined : Number(v)
@@ -164,13 +180,14 @@ function relay(
     return
   }
   let trailers: http2.IncomingHttpHeaders | undefined
-  up.on('trailers', (t) => {
+  up.on('trailers', (t: http2.IncomingHttpHeaders) => {
     trailers = t
   })
   stream.respond(respHeaders, { waitForTrailers: true })
   stream.on('wantTrailers', () => {
     const t: http2.OutgoingHttpHeaders = {}
-    for (const [name, value] of Object.entries(trailers ?? {})) if (value !== undefined) t[name] = value
+    for (const [name, value] of Object.entries(trailers ?? {}))
+      if (value !== undefined) t[name] = value
     stream.sendTrailers(t)
   })
   up.pipe(stream)
@@ -192,12 +209,21 @@ function relay(
   })
 }
 
-function respondError(stream: http2.ServerHttp2Stream, status: number, reason: string, message: string): void {
+function respondError(
+  stream: http2.ServerHttp2Stream,
+  status: number,
+  reason: string,
+  message: string,
+): void {
   if (stream.destroyed || stream.closed) return
   if (stream.headersSent) {
     stream.close(NGHTTP2_CANCEL)
     return
   }
-  stream.respond({ ':status': status, 'content-type': 'text/plain; charset=utf-8', 'l5d-proxy-error': reason })
+  stream.respond({
+    ':status': status,
+    'content-type': 'text/plain; charset=utf-8',
+    'l5d-proxy-error': reason,
+  })
   stream.end(`${message}\n`)
 }

@@ -13,7 +13,10 @@ export interface ConnectionHandler {
 }
 
 /** Adapts a node:http / node:http2 server, which take connections through their event. */
-export function serverHandler(server: { emit(event: 'connection', socket: net.Socket): boolean }, resume: boolean): ConnectionHandler {
+export function serverHandler(
+  server: { emit(event: 'connection', socket: net.Socket): boolean },
+  resume: boolean,
+): ConnectionHandler {
   return {
     accept(socket, head) {
       socket.unshift(head)

@@ -8,20 +8,34 @@ export interface Logger {
 /** JSON lines on a writer (stderr by default). */
 export function jsonLogger(write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
   const emit = (level: string, msg: string, fields?: Record<string, unknown>): void => {
-    write(`${JSON.stringify({ ts: new Date().toISOString(), level, component: 'proxy', msg, ...fields })}\n`)
+    write(
+      `${JSON.stringify({ ts: new Date().toISOString(), level, component: 'proxy', msg, ...fields })}\n`,
+    )
   }
   return {
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
+    info: (m, f) => {
+      emit('info', m, f)
+    },
+    warn: (m, f) => {
+      emit('warn', m, f)
+    },
+    error: (m, f) => {
+      emit('error', m, f)
+    },
   }
 }
 
 /** Discards everything; for tests that do not look at logs. */
-export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined }
+export const silentLogger: Logger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+}
 
 /** Keeps lines in memory; for tests that do. */
-export function memoryLogger(): Logger & { readonly lines: { level: string; msg: string; fields?: Record<string, unknown> }[] } {
+export function memoryLogger(): Logger & {
+  readonly lines: { level: string; msg: string; fields?: Record<string, unknown> }[]
+} {
   const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = []
   const push = (level: string) => (msg: string, fields?: Record<string, unknown>) => {
     lines.push({ level, msg, ...(fields === undefined ? {} : { fields }) })

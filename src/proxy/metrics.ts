@@ -24,16 +24,17 @@ const HTTP_LABELS = [
   'deployment',
   'tls',
 ] as const
-const RESPONSE_LABELS = [...HTTP_LABELS, 'status_code', 'classification', 'grpc_status', 'error'] as const
+const RESPONSE_LABELS = [
+  ...HTTP_LABELS,
+  'status_code',
+  'classification',
+  'grpc_status',
+  'error',
+] as const
 const TCP_LABELS = ['direction', 'peer'] as const
 
 /** Why a response never came; the `error` label's values. */
-export type ErrorKind =
-  | 'timeout'
-  | 'connect'
-  | 'reset'
-  | 'unavailable'
-  | 'internal'
+export type ErrorKind = 'timeout' | 'connect' | 'reset' | 'unavailable' | 'internal'
 
 type HttpLabels = Partial<Record<(typeof HTTP_LABELS)[number], string>>
 
@@ -57,16 +58,16 @@ interface Children {
 
 export class ProxyMetrics {
   readonly registry: Registry
-  readonly #request: Counter<string>
-  readonly #response: Counter<string>
-  readonly #latency: Histogram<string>
-  readonly #tcpOpen: Counter<string>
-  readonly #tcpClose: Counter<string>
-  readonly #tcpOpenConns: Gauge<string>
-  readonly #retries: Counter<string>
-  readonly #unknown: Counter<string>
-  readonly #reloads: Counter<string>
-  readonly #tableVersion: Gauge<string>
+  readonly #request: Counter
+  readonly #response: Counter
+  readonly #latency: Histogram
+  readonly #tcpOpen: Counter
+  readonly #tcpClose: Counter
+  readonly #tcpOpenConns: Gauge
+  readonly #retries: Counter
+  readonly #unknown: Counter
+  readonly #reloads: Counter
+  readonly #tableVersion: Gauge
   readonly #proxyNamespace: string
   // Children are cached: prom-client hashes the label object on every call otherwise.
   readonly #children = new Map<string, Children>()
@@ -152,7 +153,12 @@ export class ProxyMetrics {
     const inbound: HttpLabels | undefined =
       t.backend === ''
         ? undefined
-        : { direction: 'inbound', namespace: t.namespace, deployment: t.deployment, tls: 'no_identity' }
+        : {
+            direction: 'inbound',
+            namespace: t.namespace,
+            deployment: t.deployment,
+            tls: 'no_identity',
+          }
     c = {
       outbound,
       inbound,

@@ -8,7 +8,12 @@ import type http from 'node:http'
 import { Registry } from 'prom-client'
 import { normalizeWeights, parseQuantityMilli } from '../api/weight.js'
 import { ErrorCodes, FledgeError, ValidationError } from '../util/errors.js'
-import { DEFAULT_SETTINGS, resolveSettings, type ProxySettings, type RetryOn } from './config-schema.js'
+import {
+  DEFAULT_SETTINGS,
+  resolveSettings,
+  type ProxySettings,
+  type RetryOn,
+} from './config-schema.js'
 import { ProxyCore } from './core.js'
 import type { Endpoint } from './disco.js'
 import { createHttp1Server } from './http1-node.js'
@@ -16,7 +21,13 @@ import { createHttp2Server } from './http2.js'
 import { createListener, serverHandler, type ConnectionHandler, type Listener } from './listener.js'
 import { silentLogger, type Logger } from './logger.js'
 import { ProxyMetrics } from './metrics.js'
-import { buildRouteTable, type RouteTable, type ServiceEntry, type SplitEntry, type SplitInput } from './route-table.js'
+import {
+  buildRouteTable,
+  type RouteTable,
+  type ServiceEntry,
+  type SplitEntry,
+  type SplitInput,
+} from './route-table.js'
 import { loadSources, type SourceIssue, type SourcePaths } from './sources.js'
 import { TapBus } from './tap.js'
 import { Upstreams } from './upstreams.js'
@@ -49,7 +60,11 @@ export interface ProxyOptions extends SourcePaths {
 
 /** Endpoints and metric labels of a service set through the API. */
 export interface ServiceUpdate {
-  readonly endpoints: readonly { readonly ip: string; readonly port: number; readonly weight?: number }[]
+  readonly endpoints: readonly {
+    readonly ip: string
+    readonly port: number
+    readonly weight?: number
+  }[]
   readonly deployment?: string
   readonly namespace?: string
   readonly timeoutMs?: number
@@ -108,8 +123,12 @@ export function createProxy(options: ProxyOptions = {}, fileSettings?: ProxySett
   const core = new ProxyCore({ settings, metrics, tap })
   const upstreams = new Upstreams(settings, metrics)
   const layerDeps = { core, upstreams, log }
-  const http1Server = options.http1 === undefined ? createHttp1Server(layerDeps) : undefined
-  const http1 = options.http1?.(layerDeps) ?? serverHandler(http1Server as http.Server, true)
+  let http1Server: http.Server | undefined
+  let http1: ConnectionHandler
+  if (options.http1 === undefined) {
+    http1Server = createHttp1Server(layerDeps)
+    http1 = serverHandler(http1Server, true)
+  } else http1 = options.http1(layerDeps)
   const h2 = createHttp2Server(layerDeps)
   const listener: Listener = createListener({
     http1,
@@ -117,7 +136,10 @@ export function createProxy(options: ProxyOptions = {}, fileSettings?: ProxySett
     metrics,
     firstByteTimeoutMs: settings.headerTimeoutMs,
   })
-  let fileInput: { services: readonly ServiceEntry[]; splits: readonly SplitInput[] } = { services: [], splits: [] }
+  let fileInput: { services: readonly ServiceEntry[]; splits: readonly SplitInput[] } = {
+    services: [],
+    splits: [],
+  }
   const apiServices = new Map<string, ServiceEntry>()
   const apiSplits = new Map<string, SplitInput>()
   let loaded = !hasFiles(options)
@@ -129,7 +151,10 @@ export function createProxy(options: ProxyOptions = {}, fileSettings?: ProxySett
     for (const s of fileInput.services) services.set(s.name, s)
     for (const s of apiServices.values()) services.set(s.name, s)
     const splits = fileInput.splits.filter((s) => !apiSplits.has(s.service))
-    const { table, issues } = buildRouteTable({ services: [...services.values()], splits: [...splits, ...apiSplits.values()] }, core.table)
+    const { table, issues } = buildRouteTable(
+      { services: [...services.values()], splits: [...splits, ...apiSplits.values()] },
+      core.table,
+    )
     return { table, issues: issues.map((i) => `${i.subject}: ${i.message}`) }
   }
   const apply = (table: RouteTable): void => {
@@ -156,14 +181,19 @@ export function createProxy(options: ProxyOptions = {}, fileSettings?: ProxySett
     const { table, issues } = rebuild()
     if (issues.length > 0) {
       fileInput = previous
-      for (const message of issues) log.warn('routing table rejected; the previous one stays', { message })
+      for (const message of issues)
+        log.warn('routing table rejected; the previous one stays', { message })
       metrics.reload('rejected', core.table.version)
       return false
     }
     apply(table)
     loaded = true
     metrics.reload('applied', table.version)
-    log.info('routing table loaded', { version: table.version, services: table.services.size, splits: table.splits.size })
+    log.info('routing table loaded', {
+      version: table.version,
+      services: table.services.size,
+      splits: table.splits.size,
+    })
     return true
   }
 
@@ -176,7 +206,11 @@ export function createProxy(options: ProxyOptions = {}, fileSettings?: ProxySett
     setEndpoints(service, update) {
       apiServices.set(service, {
         name: service,
-        endpoints: update.endpoints.map((e): Endpoint => ({ ip: e.ip, port: e.port, weight: e.weight ?? 1 })),
+        endpoints: update.endpoints.map((e): Endpoint => ({
+          ip: e.ip,
+          port: e.port,
+          weight: e.weight ?? 1,
+        })),
         deployment: update.deployment,
         namespace: update.namespace,
         timeoutMs: update.timeoutMs,
@@ -206,13 +240,24 @@ export function createProxy(options: ProxyOptions = {}, fileSettings?: ProxySett
     getSplit: (service) => core.table.splits.get(service),
     reload,
     async listen() {
-      const proxyAddr = await listen(listener.server, parseAddress(options.listen ?? '127.0.0.1:4140'))
+      const proxyAddr = await listen(
+        listener.server,
+        parseAddress(options.listen ?? '127.0.0.1:4140'),
+      )
       let adminAddr: AddressInfo | undefined
       if (options.admin !== false) {
-        adminServer = createAdminServer({ registry, tap, table: () => core.table, ready: () => loaded, log })
+        adminServer = createAdminServer({
+          registry,
+          tap,
+          table: () => core.table,
+          ready: () => loaded,
+          log,
+        })
         adminAddr = await listen(adminServer, parseAddress(options.admin ?? '127.0.0.1:4191'))
       }
-      const paths = [options.disco, options.splits, options.config].filter((p): p is string => p !== undefined)
+      const paths = [options.disco, options.splits, options.config].filter(
+        (p): p is string => p !== undefined,
+      )
       if (options.watch !== false && paths.length > 0) {
         watcher = watchPaths(
           paths,
@@ -277,13 +322,20 @@ function hasFiles(o: SourcePaths): boolean {
 
 function reportIssues(log: Logger, issues: readonly SourceIssue[]): void {
   for (const i of issues) {
-    log.warn('invalid routing file; the routing table in force stays', { file: i.file, field: i.field, message: i.message })
+    log.warn('invalid routing file; the routing table in force stays', {
+      file: i.file,
+      field: i.field,
+      message: i.message,
+    })
   }
 }
 
 function sourceError(issues: readonly SourceIssue[]): ValidationError {
   return new ValidationError(
     'invalid proxy configuration',
-    issues.map((i) => ({ path: i.field === '' ? i.file : `${i.file}: ${i.field}`, message: i.message })),
+    issues.map((i) => ({
+      path: i.field === '' ? i.file : `${i.file}: ${i.field}`,
+      message: i.message,
+    })),
   )
 }

@@ -96,7 +96,9 @@ function sameSplit(a: SplitInput, b: SplitInput): boolean {
   return (
     a.service === b.service &&
     a.backends.length === b.backends.length &&
-    a.backends.every((x, i) => x.service === b.backends[i]?.service && x.weight === b.backends[i].weight)
+    a.backends.every(
+      (x, i) => x.service === b.backends[i]?.service && x.weight === b.backends[i].weight,
+    )
   )
 }
 

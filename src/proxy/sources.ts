@@ -39,7 +39,8 @@ export async function loadSources(paths: SourcePaths): Promise<Loaded> {
     for (const s of await loadDisco(paths.disco, issues)) services.set(s.name, s)
   }
   if (paths.splits !== undefined) {
-    for (const file of await yamlFiles(paths.splits, issues)) splits.push(...(await loadSplitFile(file, issues)))
+    for (const file of await yamlFiles(paths.splits, issues))
+      splits.push(...(await loadSplitFile(file, issues)))
   }
   let config: ProxyConfig | undefined
   if (paths.config !== undefined) {
@@ -63,7 +64,11 @@ export async function loadSources(paths: SourcePaths): Promise<Loaded> {
         const parsed = TrafficSplitSchema.safeParse(raw)
         if (!parsed.success) {
           for (const issue of zodIssues(parsed.error, raw)) {
-            issues.push({ file: paths.config ?? '', field: join2(`splits[${i}]`, issue.path), message: issue.message })
+            issues.push({
+              file: paths.config ?? '',
+              field: join2(`splits[${i}]`, issue.path),
+              message: issue.message,
+            })
           }
           return
         }
@@ -108,11 +113,16 @@ async function loadDisco(dir: string, issues: SourceIssue[]): Promise<ServiceEnt
       continue
     }
     if (!SERVICE_NAME.test(name)) {
-      issues.push({ file, field: '', message: `file name ${JSON.stringify(name)} is not a valid service name (lower-case letters, digits, "-", ".")` })
+      issues.push({
+        file,
+        field: '',
+        message: `file name ${JSON.stringify(name)} is not a valid service name (lower-case letters, digits, "-", ".")`,
+      })
       continue
     }
     const parsed = parseDiscoFile(text)
-    for (const i of parsed.issues) issues.push({ file, field: `line ${i.line}`, message: i.message })
+    for (const i of parsed.issues)
+      issues.push({ file, field: `line ${i.line}`, message: i.message })
     out.push({ name, endpoints: parsed.endpoints })
   }
   return out
@@ -122,7 +132,9 @@ async function yamlFiles(path: string, issues: SourceIssue[]): Promise<string[]>
   try {
     const st = await stat(path)
     if (st.isFile()) return [path]
-    const names = (await readdir(path)).filter((n) => /\.(ya?ml|json)$/.test(n) && !n.startsWith('.'))
+    const names = (await readdir(path)).filter(
+      (n) => /\.(ya?ml|json)$/.test(n) && !n.startsWith('.'),
+    )
     return names.sort().map((n) => join(path, n))
   } catch (err) {
     issues.push({ file: path, field: '', message: `cannot read (${code(err)})` })
@@ -149,7 +161,8 @@ async function loadSplitFile(file: string, issues: SourceIssue[]): Promise<Split
     // Other kinds may share the directory (Deployments, Canaries): not the proxy's business.
     if (result.ok === 'skipped') continue
     if (!result.ok) {
-      for (const i of result.issues) issues.push({ file, field: i.path === '' ? where : i.path, message: i.message })
+      for (const i of result.issues)
+        issues.push({ file, field: i.path === '' ? where : i.path, message: i.message })
       continue
     }
     if (result.kind !== 'TrafficSplit') continue
@@ -158,7 +171,10 @@ async function loadSplitFile(file: string, issues: SourceIssue[]): Promise<Split
   return out
 }
 
-async function loadConfigFile(file: string, issues: SourceIssue[]): Promise<ProxyConfig | undefined> {
+async function loadConfigFile(
+  file: string,
+  issues: SourceIssue[],
+): Promise<ProxyConfig | undefined> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -176,7 +192,8 @@ async function loadConfigFile(file: string, issues: SourceIssue[]): Promise<Prox
   }
   const parsed = ProxyConfigSchema.safeParse(doc.value)
   if (!parsed.success) {
-    for (const i of zodIssues(parsed.error, doc.value)) issues.push({ file, field: i.path, message: i.message })
+    for (const i of zodIssues(parsed.error, doc.value))
+      issues.push({ file, field: i.path, message: i.message })
     return undefined
   }
   return parsed.data

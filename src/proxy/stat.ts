@@ -44,7 +44,11 @@ export interface StatRow {
  * Rows per (authority, dst_service) from the outbound series, plus an `(all)` row per service,
  * over the interval between two scrapes.
  */
-export function computeStats(before: readonly Sample[], after: readonly Sample[], seconds: number): StatRow[] {
+export function computeStats(
+  before: readonly Sample[],
+  after: readonly Sample[],
+  seconds: number,
+): StatRow[] {
   const delta = (name: string, key: (s: Sample) => string | undefined): Map<string, number> => {
     const acc = new Map<string, number>()
     const add = (samples: readonly Sample[], sign: number): void => {
@@ -69,7 +73,9 @@ export function computeStats(before: readonly Sample[], after: readonly Sample[]
   const services = new Set([...pairs].map((p) => p.split('\u0000')[0] ?? ''))
   const groups: { service: string; backend: string; match: (s: Sample) => boolean }[] = []
   for (const svc of [...services].sort()) {
-    const backends = [...pairs].filter((p) => p.startsWith(`${svc}\u0000`)).map((p) => p.split('\u0000')[1] ?? '')
+    const backends = [...pairs]
+      .filter((p) => p.startsWith(`${svc}\u0000`))
+      .map((p) => p.split('\u0000')[1] ?? '')
     for (const b of backends.sort()) {
       groups.push({
         service: svc,
@@ -77,14 +83,19 @@ export function computeStats(before: readonly Sample[], after: readonly Sample[]
         match: (s) => s.labels['authority'] === svc && (s.labels['dst_service'] ?? '') === b,
       })
     }
-    if (backends.length > 1) groups.push({ service: svc, backend: '(all)', match: (s) => s.labels['authority'] === svc })
+    if (backends.length > 1)
+      groups.push({ service: svc, backend: '(all)', match: (s) => s.labels['authority'] === svc })
   }
   for (const g of groups) {
-    const cls = delta('response_total', (s) => (g.match(s) ? (s.labels['classification'] ?? '') : undefined))
+    const cls = delta('response_total', (s) =>
+      g.match(s) ? (s.labels['classification'] ?? '') : undefined,
+    )
     const ok = cls.get('success') ?? 0
     const bad = cls.get('failure') ?? 0
     const n = ok + bad
-    const buckets = delta('response_latency_ms_bucket', (s) => (g.match(s) ? (s.labels['le'] ?? '') : undefined))
+    const buckets = delta('response_latency_ms_bucket', (s) =>
+      g.match(s) ? (s.labels['le'] ?? '') : undefined,
+    )
     const cumulative = [...buckets.entries()]
       .map(([le, count]): [number, number] => [le === '+Inf' ? Infinity : Number(le), count])
       .sort((a, b) => a[0] - b[0])
@@ -106,7 +117,10 @@ export function computeStats(before: readonly Sample[], after: readonly Sample[]
  * Prometheus's histogram_quantile: linear interpolation inside the bucket holding the rank; the
  * +Inf bucket answers with the highest finite bound. `buckets` are cumulative, sorted by bound.
  */
-export function histogramQuantile(q: number, buckets: readonly (readonly [number, number])[]): number | undefined {
+export function histogramQuantile(
+  q: number,
+  buckets: readonly (readonly [number, number])[],
+): number | undefined {
   const last = buckets[buckets.length - 1]
   if (last === undefined || last[1] <= 0) return undefined
   const rank = q * last[1]
@@ -126,7 +140,15 @@ export function histogramQuantile(q: number, buckets: readonly (readonly [number
 
 /** Formats rows as `linkerd viz stat` does: `%.2f%%`, `%.1frps`, `%dms`, `-` without data. */
 export function formatStatTable(rows: readonly StatRow[]): string {
-  const header = ['SERVICE', 'BACKEND', 'SUCCESS', 'RPS', 'LATENCY_P50', 'LATENCY_P95', 'LATENCY_P99']
+  const header = [
+    'SERVICE',
+    'BACKEND',
+    'SUCCESS',
+    'RPS',
+    'LATENCY_P50',
+    'LATENCY_P95',
+    'LATENCY_P99',
+  ]
   const ms = (v: number | undefined): string => (v === undefined ? '-' : `${Math.round(v)}ms`)
   const body = rows.map((r) => [
     r.service,
@@ -139,5 +161,12 @@ export function formatStatTable(rows: readonly StatRow[]): string {
   ])
   const all = [header, ...body]
   const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)))
-  return all.map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('   ').trimEnd()).join('\n')
+  return all
+    .map((row) =>
+      row
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('   ')
+        .trimEnd(),
+    )
+    .join('\n')
 }

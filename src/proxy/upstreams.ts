@@ -94,8 +94,12 @@ export class Upstreams {
 }
 
 function isFailureClose(err: unknown): boolean {
-  const code =
-    typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : ''
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : ''
   // Closing an idle kept-alive connection is the normal end of one.
-  return code !== '' && code !== 'UND_ERR_INFO' && code !== 'UND_ERR_CLOSED' && code !== 'UND_ERR_DESTROYED'
+  return (
+    code !== '' &&
+    code !== 'UND_ERR_INFO' &&
+    code !== 'UND_ERR_CLOSED' &&
+    code !== 'UND_ERR_DESTROYED'
+  )
 }

@@ -16,7 +16,11 @@ export interface Watch {
   close(): void
 }
 
-export function watchPaths(paths: readonly string[], onChange: () => void, opts: WatchOptions): Watch {
+export function watchPaths(
+  paths: readonly string[],
+  onChange: () => void,
+  opts: WatchOptions,
+): Watch {
   let timer: NodeJS.Timeout | undefined
   let closed = false
   const fire = (): void => {

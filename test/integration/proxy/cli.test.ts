@@ -36,10 +36,16 @@ describe('proxy CLI verbs', () => {
     dir.write('web', `127.0.0.1 ${web.port}\n`)
     const io = captureConsole()
     const stop = new AbortController()
-    const running = runProxy({ disco: dir.path, listen: '127.0.0.1:0', admin: '127.0.0.1:0' }, io, stop.signal)
+    const running = runProxy(
+      { disco: dir.path, listen: '127.0.0.1:0', admin: '127.0.0.1:0' },
+      io,
+      stop.signal,
+    )
     try {
       while (io.out_.length === 0) await new Promise((r) => setTimeout(r, 20))
-      const m = /listening on 127\.0\.0\.1:(\d+), admin on 127\.0\.0\.1:(\d+)/.exec(io.out_[0] ?? '')
+      const m = /listening on 127\.0\.0\.1:(\d+), admin on 127\.0\.0\.1:(\d+)/.exec(
+        io.out_[0] ?? '',
+      )
       assert.ok(m !== null, io.out_[0])
       assert.equal((await request(Number(m[1]), { host: 'web' })).body, 'web')
       assert.equal((await fetch(`http://127.0.0.1:${m[2]}/live`)).status, 200)
@@ -54,7 +60,10 @@ describe('proxy CLI verbs', () => {
     const dir = tempDir('cli-bad')
     dir.write('web', '127.0.0.1 http\n')
     const io = captureConsole()
-    const code = await main(['proxy', '--disco', dir.path, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0'], io)
+    const code = await main(
+      ['proxy', '--disco', dir.path, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0'],
+      io,
+    )
     dir.remove()
     assert.equal(code, 1)
     assert.match(io.err_.join('\n'), /web: line 1: invalid port "http"/)
@@ -62,10 +71,16 @@ describe('proxy CLI verbs', () => {
 
   it('fledge error-injector answers the status for the configured share', async () => {
     let i = 0
-    const inj = await startErrorInjector({ listen: '127.0.0.1:0', status: 503, rate: 0.25, rand: () => (i++ % 4) / 4 })
+    const inj = await startErrorInjector({
+      listen: '127.0.0.1:0',
+      status: 503,
+      rate: 0.25,
+      rand: () => (i++ % 4) / 4,
+    })
     try {
       const statuses: number[] = []
-      for (let k = 0; k < 8; k++) statuses.push((await request(inj.address.port, { host: 'x' })).status)
+      for (let k = 0; k < 8; k++)
+        statuses.push((await request(inj.address.port, { host: 'x' })).status)
       assert.deepEqual(statuses, [503, 200, 200, 200, 503, 200, 200, 200])
     } finally {
       await inj.close()
@@ -84,26 +99,38 @@ describe('proxy CLI verbs', () => {
     assert.equal(await running, 0)
     await client.close()
     const out = io.out_.join('\n')
-    assert.match(out, /^SERVICE\s+BACKEND\s+SUCCESS\s+RPS\s+LATENCY_P50\s+LATENCY_P95\s+LATENCY_P99/)
+    assert.match(
+      out,
+      /^SERVICE\s+BACKEND\s+SUCCESS\s+RPS\s+LATENCY_P50\s+LATENCY_P95\s+LATENCY_P99/,
+    )
     assert.match(out, /\nweb\s+web\s+100\.00%\s+\d+\.\drps\s+\d+ms/)
   })
 
   it('fledge tap streams live requests', async () => {
     const io = captureConsole()
     const stop = new AbortController()
-    const tapping = runTap(admin, new URLSearchParams({ service: 'web', max: '3' }), false, io, stop.signal)
+    const tapping = runTap(
+      admin,
+      new URLSearchParams({ service: 'web', max: '3' }),
+      false,
+      io,
+      stop.signal,
+    )
     // Requests keep coming until the tap has its three events.
     const deadline = Date.now() + 5000
-    let done = false
-    void tapping.then(() => (done = true))
-    while (!done && Date.now() < deadline) {
+    const state = { done: false }
+    void tapping.then(() => (state.done = true))
+    while (!state.done && Date.now() < deadline) {
       await request(proxy.address.port, { host: 'web', path: '/tapped' })
       await new Promise((r) => setTimeout(r, 20))
     }
     stop.abort()
     assert.equal(await tapping, 0)
     assert.equal(io.out_.length, 3)
-    assert.match(io.out_[0] ?? '', /^req id=\d+ proto=http\/1\.1 :method=GET :authority=web :path=\/tapped dst=web endpoint=127\.0\.0\.1:\d+ :status=200 latency=\d+µs duration=\d+ms attempts=1 success$/)
+    assert.match(
+      io.out_[0] ?? '',
+      /^req id=\d+ proto=http\/1\.1 :method=GET :authority=web :path=\/tapped dst=web endpoint=127\.0\.0\.1:\d+ :status=200 latency=\d+µs duration=\d+ms attempts=1 success$/,
+    )
   })
 
   it('fledge stat says so when the admin server is unreachable', async () => {

@@ -2,7 +2,16 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { startProxy, type RunningProxy } from '../../../src/proxy/proxy.js'
 import { startErrorInjector, type ErrorInjector } from '../../../src/proxy/error-injector.js'
-import { loadClient, parseMetrics, runPool, startUpstream, sum, tempDir, type TempDir, type Upstream } from './helpers.js'
+import {
+  loadClient,
+  parseMetrics,
+  runPool,
+  startUpstream,
+  sum,
+  tempDir,
+  type TempDir,
+  type Upstream,
+} from './helpers.js'
 
 describe('fault injection recipe: 100m of books to the error-injector', () => {
   let books: Upstream
@@ -52,7 +61,9 @@ spec:
       await client.get('books:7002', '/books.json')
     })
     await client.close()
-    const m = parseMetrics(await (await fetch(`http://127.0.0.1:${proxy.adminAddress?.port}/metrics`)).text())
+    const m = parseMetrics(
+      await (await fetch(`http://127.0.0.1:${proxy.adminAddress?.port}/metrics`)).text(),
+    )
     const sel = { direction: 'outbound', authority: 'books' }
     const success = sum(m, 'response_total', { ...sel, classification: 'success' })
     const failure = sum(m, 'response_total', { ...sel, classification: 'failure' })
@@ -60,14 +71,37 @@ spec:
     const rate = success / (success + failure)
     assert.ok(Math.abs(rate - 0.9) <= 0.01, `success rate ${rate}`)
     // Per backend, as `linkerd viz stat` shows it: books 100%, error-injector 0%.
-    assert.equal(sum(m, 'response_total', { ...sel, dst_service: 'error-injector', classification: 'success' }), 0)
-    assert.equal(sum(m, 'response_total', { ...sel, dst_service: 'books', classification: 'failure' }), 0)
+    assert.equal(
+      sum(m, 'response_total', {
+        ...sel,
+        dst_service: 'error-injector',
+        classification: 'success',
+      }),
+      0,
+    )
+    assert.equal(
+      sum(m, 'response_total', { ...sel, dst_service: 'books', classification: 'failure' }),
+      0,
+    )
     // With the default breaker the injector is soon tripped: its share then fails fast with 503s
     // (weights hold; a broken backend is not skipped), so the measured rate is the same.
-    assert.equal(sum(m, 'response_total', { ...sel, dst_service: 'error-injector', classification: 'failure' }), failure)
-    assert.ok(sum(m, 'response_total', { ...sel, dst_service: 'error-injector', status_code: '500' }) >= 7)
+    assert.equal(
+      sum(m, 'response_total', {
+        ...sel,
+        dst_service: 'error-injector',
+        classification: 'failure',
+      }),
+      failure,
+    )
+    assert.ok(
+      sum(m, 'response_total', { ...sel, dst_service: 'error-injector', status_code: '500' }) >= 7,
+    )
     // The inbound side, as Flagger's Linkerd query reads it.
-    const inbound = sum(m, 'response_total', { direction: 'inbound', deployment: 'books', classification: 'success' })
+    const inbound = sum(m, 'response_total', {
+      direction: 'inbound',
+      deployment: 'books',
+      classification: 'success',
+    })
     assert.equal(inbound, success)
     assert.equal(sum(m, 'request_total', sel), n)
     // Latency is time to first byte: requests failed fast by the breaker have none.

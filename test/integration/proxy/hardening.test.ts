@@ -27,7 +27,14 @@ describe('proxy hardening', () => {
           'x-hop': 'should not pass',
           'keep-alive': 'timeout=5',
         })
-        res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() }))
+        res.end(
+          JSON.stringify({
+            method: req.method,
+            url: req.url,
+            headers: req.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        )
       })
     })
     proxy = await startProxy({
@@ -52,7 +59,14 @@ describe('proxy hardening', () => {
     const r = await request(port, {
       host: 'echo',
       path: '/h',
-      headers: { connection: 'keep-alive, x-secret', 'x-secret': 'no', 'keep-alive': 'timeout=1', 'proxy-authorization': 'Basic x', 'x-forwarded-for': '10.0.0.1', 'x-kept': 'yes' },
+      headers: {
+        connection: 'keep-alive, x-secret',
+        'x-secret': 'no',
+        'keep-alive': 'timeout=1',
+        'proxy-authorization': 'Basic x',
+        'x-forwarded-for': '10.0.0.1',
+        'x-kept': 'yes',
+      },
     })
     assert.equal(r.status, 200)
     const seen = JSON.parse(r.body) as { headers: Record<string, string> }
@@ -70,15 +84,27 @@ describe('proxy hardening', () => {
       const sockets = new Set<net.Socket>()
       for (let i = 0; i < 3; i++) {
         const r = await new Promise<string>((resolve, reject) => {
-          const req = http.request({ host: '127.0.0.1', port, path: '/stream', method: 'POST', headers: { host: 'echo' }, agent }, (res) => {
-            let got = ''
-            res.on('data', (c: Buffer) => {
-              got += c.toString()
-              // The first chunk comes back before the request body is complete: true streaming.
-              if (got === 'part1-') req.end('part2')
-            })
-            res.on('end', () => resolve(got))
-          })
+          const req = http.request(
+            {
+              host: '127.0.0.1',
+              port,
+              path: '/stream',
+              method: 'POST',
+              headers: { host: 'echo' },
+              agent,
+            },
+            (res) => {
+              let got = ''
+              res.on('data', (c: Buffer) => {
+                got += c.toString()
+                // The first chunk comes back before the request body is complete: true streaming.
+                if (got === 'part1-') req.end('part2')
+              })
+              res.on('end', () => {
+                resolve(got)
+              })
+            },
+          )
           req.on('socket', (s) => sockets.add(s))
           req.on('error', reject)
           req.flushHeaders()
@@ -100,16 +126,32 @@ describe('proxy hardening', () => {
       'POST / HTTP/1.1\r\nHost: echo\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
       /^HTTP\/1\.1 400/,
     ],
-    ['oversized headers', `GET / HTTP/1.1\r\nHost: echo\r\nX-Big: ${'a'.repeat(8000)}\r\n\r\n`, /^HTTP\/1\.1 431/],
+    [
+      'oversized headers',
+      `GET / HTTP/1.1\r\nHost: echo\r\nX-Big: ${'a'.repeat(8000)}\r\n\r\n`,
+      /^HTTP\/1\.1 431/,
+    ],
     [
       'too many headers',
       `GET / HTTP/1.1\r\nHost: echo\r\n${Array.from({ length: 30 }, (_, i) => `X-H${i}: v\r\n`).join('')}\r\n`,
       /^HTTP\/1\.1 431/,
     ],
-    ['invalid header name', 'GET / HTTP/1.1\r\nHost: echo\r\nBad Header: x\r\n\r\n', /^HTTP\/1\.1 400/],
-    ['invalid header value', 'GET / HTTP/1.1\r\nHost: echo\r\nX-A: a\u0001b\r\n\r\n', /^HTTP\/1\.1 400/],
+    [
+      'invalid header name',
+      'GET / HTTP/1.1\r\nHost: echo\r\nBad Header: x\r\n\r\n',
+      /^HTTP\/1\.1 400/,
+    ],
+    [
+      'invalid header value',
+      'GET / HTTP/1.1\r\nHost: echo\r\nX-A: a\u0001b\r\n\r\n',
+      /^HTTP\/1\.1 400/,
+    ],
     ['missing host', 'GET / HTTP/1.1\r\n\r\n', /^HTTP\/1\.1 400/],
-    ['duplicate content-length', 'POST / HTTP/1.1\r\nHost: echo\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab', /^HTTP\/1\.1 400/],
+    [
+      'duplicate content-length',
+      'POST / HTTP/1.1\r\nHost: echo\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
+      /^HTTP\/1\.1 400/,
+    ],
   ]
   for (const [name, bytes, expected] of malformed) {
     it(`rejects ${name} with a 4xx and keeps serving`, async () => {
@@ -127,7 +169,11 @@ describe('proxy hardening', () => {
     s.on('data', (d: Buffer) => (data += d.toString()))
     s.write('GET / HTTP/1.1\r\nHost: echo\r\n')
     const tick = setInterval(() => s.write('X-Slow: 1\r\n'), 100)
-    await new Promise<void>((resolve) => s.on('close', () => resolve()))
+    await new Promise<void>((resolve) =>
+      s.on('close', () => {
+        resolve()
+      }),
+    )
     clearInterval(tick)
     assert.ok(Date.now() - started < 3000, 'closed within the header timeout plus a check interval')
     assert.match(data, /^HTTP\/1\.1 408/)

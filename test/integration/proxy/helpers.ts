@@ -82,7 +82,11 @@ export function request(
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))
         res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() })
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          })
         })
         res.on('error', reject)
       },
@@ -94,7 +98,11 @@ export function request(
 }
 
 /** Sends raw bytes on a fresh connection; resolves with everything read until close or timeout. */
-export function rawExchange(port: number, bytes: string | Buffer, waitMs = 3000): Promise<{ data: string; closed: boolean }> {
+export function rawExchange(
+  port: number,
+  bytes: string | Buffer,
+  waitMs = 3000,
+): Promise<{ data: string; closed: boolean }> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1')
     let data = ''
@@ -106,10 +114,16 @@ export function rawExchange(port: number, bytes: string | Buffer, waitMs = 3000)
       s.destroy()
       resolve({ data, closed })
     }
-    const t = setTimeout(() => finish(false), waitMs)
+    const t = setTimeout(() => {
+      finish(false)
+    }, waitMs)
     s.on('data', (d: Buffer) => (data += d.toString('latin1')))
-    s.on('close', () => finish(true))
-    s.on('error', () => finish(true))
+    s.on('close', () => {
+      finish(true)
+    })
+    s.on('error', () => {
+      finish(true)
+    })
     s.write(bytes)
   })
 }
@@ -128,19 +142,24 @@ export function tempDir(prefix: string): TempDir {
       mkdirSync(dirname(join(path, name)), { recursive: true })
       writeFileSync(join(path, name), text)
     },
-    remove: () => rmSync(path, { recursive: true, force: true }),
+    remove: () => {
+      rmSync(path, { recursive: true, force: true })
+    },
   }
 }
 
 /** Parses Prometheus text into samples; labels as an object. */
-export function parseMetrics(text: string): { name: string; labels: Record<string, string>; value: number }[] {
+export function parseMetrics(
+  text: string,
+): { name: string; labels: Record<string, string>; value: number }[] {
   const out: { name: string; labels: Record<string, string>; value: number }[] = []
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue
     const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line)
     if (m === null) continue
     const labels: Record<string, string> = {}
-    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1] ?? ''] = l[2] ?? ''
+    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
+      labels[l[1] ?? ''] = l[2] ?? ''
     out.push({ name: m[1] ?? '', labels, value: Number(m[3]) })
   }
   return out
@@ -157,7 +176,11 @@ export function sum(
 }
 
 /** Runs `count` async tasks with at most `concurrency` in flight. */
-export async function runPool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+export async function runPool(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<void> {
   let next = 0
   const workers = Array.from({ length: Math.min(concurrency, count) }, async () => {
     while (next < count) {
@@ -169,7 +192,10 @@ export async function runPool(count: number, concurrency: number, task: (i: numb
 }
 
 /** A fast keep-alive load client (undici), for tests that send thousands of requests. */
-export function loadClient(port: number, connections = 16): {
+export function loadClient(
+  port: number,
+  connections = 16,
+): {
   get(host: string, path?: string): Promise<{ status: number; body: string }>
   close(): Promise<void>
 } {

@@ -25,7 +25,12 @@ async function until(cond: () => Promise<boolean> | boolean, ms = 5000): Promise
 }
 
 interface ConfigView {
-  trafficSplits: { name: string; service: string; generation: number; backends: { service: string; weight: string }[] }[]
+  trafficSplits: {
+    name: string
+    service: string
+    generation: number
+    backends: { service: string; weight: string }[]
+  }[]
   services: { name: string; endpoints: { port: number }[] }[]
 }
 
@@ -39,7 +44,9 @@ describe('proxy reloads', () => {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 })
 
   const config = async (): Promise<ConfigView> =>
-    (await (await fetch(`http://127.0.0.1:${proxy.adminAddress?.port}/config`)).json()) as ConfigView
+    (await (
+      await fetch(`http://127.0.0.1:${proxy.adminAddress?.port}/config`)
+    ).json()) as ConfigView
 
   before(async () => {
     a = await startUpstream('web-a')
@@ -69,7 +76,10 @@ describe('proxy reloads', () => {
 
   it('shows the table with a generation per TrafficSplit on /config', async () => {
     const c = await config()
-    assert.deepEqual(c.trafficSplits.map((s) => [s.name, s.service, s.generation]), [['web-split', 'web', 1]])
+    assert.deepEqual(
+      c.trafficSplits.map((s) => [s.name, s.service, s.generation]),
+      [['web-split', 'web', 1]],
+    )
     assert.deepEqual(c.trafficSplits[0]?.backends, [
       { service: 'web-a', weight: '1000m' },
       { service: 'web-b', weight: '0m' },
@@ -106,10 +116,16 @@ describe('proxy reloads', () => {
     assert.deepEqual(await config(), before)
     const warnings = log.lines.filter((l) => l.level === 'warn').map((l) => l.fields)
     assert.ok(
-      warnings.some((f) => String(f?.['file']).endsWith('web.yaml') && String(f?.['field']).includes('spec.backends[1].weight')),
+      warnings.some(
+        (f) =>
+          String(f?.['file']).endsWith('web.yaml') &&
+          String(f?.['field']).includes('spec.backends[1].weight'),
+      ),
       JSON.stringify(warnings),
     )
-    assert.ok(warnings.some((f) => String(f?.['file']).endsWith('web-a') && f?.['field'] === 'line 2'))
+    assert.ok(
+      warnings.some((f) => String(f?.['file']).endsWith('web-a') && f?.['field'] === 'line 2'),
+    )
     assert.equal((await request(proxy.address.port, { host: 'web', agent })).body, 'web-b')
     disco.write('web-a', `127.0.0.1 ${a.port}\n`)
     splits.write('web.yaml', split('50', '50'))
@@ -117,12 +133,19 @@ describe('proxy reloads', () => {
   })
 
   it('loses no request while the split changes 20 times a second under load', async () => {
-    let stop = false
+    const state = { stop: false }
     let changes = 0
     const flipper = (async () => {
-      while (!stop) {
+      while (!state.stop) {
         const w = changes % 2 === 0 ? ['900', '100'] : ['100', '900']
-        proxy.setSplit({ name: 'web-split', service: 'web', backends: [{ service: 'web-a', weight: w[0] ?? '0' }, { service: 'web-b', weight: w[1] ?? '0' }] })
+        proxy.setSplit({
+          name: 'web-split',
+          service: 'web',
+          backends: [
+            { service: 'web-a', weight: w[0] ?? '0' },
+            { service: 'web-b', weight: w[1] ?? '0' },
+          ],
+        })
         changes++
         await new Promise((r) => setTimeout(r, 50))
       }
@@ -138,7 +161,7 @@ describe('proxy reloads', () => {
         }
       }),
     )
-    stop = true
+    state.stop = true
     await flipper
     assert.ok(changes >= 30, `only ${changes} changes`)
     assert.ok(counts.ok > 500, `only ${counts.ok} requests`)

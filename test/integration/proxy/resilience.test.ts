@@ -15,14 +15,19 @@ async function proxyWith(settings: Partial<ProxySettings>): Promise<RunningProxy
   return p
 }
 
-async function upstream(name: string, handler?: Parameters<typeof startUpstream>[1]): Promise<Upstream> {
+async function upstream(
+  name: string,
+  handler?: Parameters<typeof startUpstream>[1],
+): Promise<Upstream> {
   const u = await startUpstream(name, handler)
   cleanup.push(() => u.close())
   return u
 }
 
 async function metrics(p: RunningProxy) {
-  return parseMetrics(await (await fetch(`http://127.0.0.1:${p.adminAddress?.port}/metrics`)).text())
+  return parseMetrics(
+    await (await fetch(`http://127.0.0.1:${p.adminAddress?.port}/metrics`)).text(),
+  )
 }
 
 describe('proxy resilience', () => {
@@ -38,7 +43,15 @@ describe('proxy resilience', () => {
     assert.equal(r.headers['l5d-proxy-error'], 'timeout')
     assert.ok(Date.now() - started < 1200)
     const m = await metrics(p)
-    assert.equal(sum(m, 'response_total', { direction: 'outbound', authority: 'slow', classification: 'failure', error: 'timeout' }), 1)
+    assert.equal(
+      sum(m, 'response_total', {
+        direction: 'outbound',
+        authority: 'slow',
+        classification: 'failure',
+        error: 'timeout',
+      }),
+      1,
+    )
   })
 
   it('fails fast with 503 when a service has no endpoint', async () => {
@@ -52,7 +65,12 @@ describe('proxy resilience', () => {
   it('retries a refused connection on another endpoint', async () => {
     const live = await upstream('live')
     const p = await proxyWith({})
-    p.setEndpoints('svc', { endpoints: [{ ip: '127.0.0.1', port: 1 }, { ip: '127.0.0.1', port: live.port }] })
+    p.setEndpoints('svc', {
+      endpoints: [
+        { ip: '127.0.0.1', port: 1 },
+        { ip: '127.0.0.1', port: live.port },
+      ],
+    })
     for (let i = 0; i < 20; i++) {
       const r = await request(p.address.port, { host: 'svc', method: 'POST', body: 'x' })
       assert.equal(r.status, 200)
@@ -70,7 +88,13 @@ describe('proxy resilience', () => {
         res.end(healthy ? 'ok' : 'boom')
       }, delay)
     })
-    const p = await proxyWith({ breakerFailures: 3, breakerMinPenaltyMs: 300, breakerMaxPenaltyMs: 5000, breakerJitter: 0, retryOn: [] })
+    const p = await proxyWith({
+      breakerFailures: 3,
+      breakerMinPenaltyMs: 300,
+      breakerMaxPenaltyMs: 5000,
+      breakerJitter: 0,
+      retryOn: [],
+    })
     p.setEndpoints('flaky', { endpoints: [{ ip: '127.0.0.1', port: flaky.port }] })
     const port = p.address.port
     for (let i = 0; i < 3; i++) assert.equal((await request(port, { host: 'flaky' })).status, 500)
@@ -109,14 +133,30 @@ describe('proxy resilience', () => {
       res.end()
     })
     for (const skip of [false, true]) {
-      const p = await proxyWith({ breakerFailures: 2, breakerMinPenaltyMs: 60_000, skipUnavailableBackends: skip })
+      const p = await proxyWith({
+        breakerFailures: 2,
+        breakerMinPenaltyMs: 60_000,
+        skipUnavailableBackends: skip,
+      })
       p.setEndpoints('good', { endpoints: [{ ip: '127.0.0.1', port: good.port }] })
       p.setEndpoints('bad', { endpoints: [{ ip: '127.0.0.1', port: bad.port }] })
-      p.setSplit({ name: 's', service: 'app', backends: [{ service: 'good', weight: '500m' }, { service: 'bad', weight: '500m' }] })
+      p.setSplit({
+        name: 's',
+        service: 'app',
+        backends: [
+          { service: 'good', weight: '500m' },
+          { service: 'bad', weight: '500m' },
+        ],
+      })
       const statuses: number[] = []
-      for (let i = 0; i < 60; i++) statuses.push((await request(p.address.port, { host: 'app' })).status)
+      for (let i = 0; i < 60; i++)
+        statuses.push((await request(p.address.port, { host: 'app' })).status)
       const late = statuses.slice(30)
-      if (skip) assert.ok(late.every((s) => s === 200), `failover: ${late.join(',')}`)
+      if (skip)
+        assert.ok(
+          late.every((s) => s === 200),
+          `failover: ${late.join(',')}`,
+        )
       else {
         assert.ok(late.includes(503), 'the tripped backend fails fast')
         assert.ok(late.includes(200))
@@ -140,12 +180,16 @@ describe('proxy resilience', () => {
     })
     p.setEndpoints('failing', { endpoints: [{ ip: '127.0.0.1', port: failing.port }] })
     const n = 100
-    for (let i = 0; i < n; i++) assert.equal((await request(p.address.port, { host: 'failing' })).status, 503)
+    for (let i = 0; i < n; i++)
+      assert.equal((await request(p.address.port, { host: 'failing' })).status, 503)
     const retries = failing.count - n
     assert.ok(retries <= n * 0.2 + 1, `retries ${retries} exceed 20% of ${n}`)
     assert.ok(retries >= n * 0.2 - 2, `retries ${retries}: the budget was not used`)
     const m = await metrics(p)
-    assert.ok(sum(m, 'proxy_retry_total', { authority: 'failing', outcome: 'no_budget' }) >= n - retries - 1)
+    assert.ok(
+      sum(m, 'proxy_retry_total', { authority: 'failing', outcome: 'no_budget' }) >=
+        n - retries - 1,
+    )
     // Non-idempotent requests are never retried on 5xx.
     const before = failing.count
     await request(p.address.port, { host: 'failing', method: 'POST', body: 'x' })

@@ -2,7 +2,15 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
 import { startProxy, type RunningProxy } from '../../../src/proxy/proxy.js'
-import { loadClient, request, runPool, startUpstream, tempDir, type TempDir, type Upstream } from './helpers.js'
+import {
+  loadClient,
+  request,
+  runPool,
+  startUpstream,
+  tempDir,
+  type TempDir,
+  type Upstream,
+} from './helpers.js'
 
 describe('proxy routing', () => {
   let books: Upstream
@@ -49,7 +57,11 @@ spec:
   })
 
   it('routes by Host header with the port ignored', async () => {
-    proxy.setSplit({ name: 'books-split', service: 'books', backends: [{ service: 'books', weight: 1 }] })
+    proxy.setSplit({
+      name: 'books-split',
+      service: 'books',
+      backends: [{ service: 'books', weight: 1 }],
+    })
     const r = await request(proxy.address.port, { host: 'books:7002', agent })
     assert.equal(r.status, 200)
     assert.equal(r.body, 'books')

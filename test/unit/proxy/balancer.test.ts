@@ -4,7 +4,8 @@ import { EndpointState, pickEndpoint } from '../../../src/proxy/balancer.js'
 
 const opts = { defaultRttMs: 30, decayMs: 10_000 }
 const breaker = { failures: 2, minPenaltyMs: 1000, maxPenaltyMs: 60_000, jitter: 0 }
-const ep = (port: number, weight = 1) => new EndpointState({ ip: '10.0.0.1', port, weight }, opts, breaker, 0)
+const ep = (port: number, weight = 1) =>
+  new EndpointState({ ip: '10.0.0.1', port, weight }, opts, breaker, 0)
 
 /** A deterministic sequence of "random" numbers. */
 function seq(values: number[]): () => number {
@@ -40,7 +41,8 @@ describe('power of two choices', () => {
     slow.observe(500, 0)
     let fastPicks = 0
     const rand = seq([0.1, 0.2, 0.6, 0.4, 0.9, 0.0])
-    for (let i = 0; i < 100; i++) if (pickEndpoint([fast, slow], 0, rand)?.endpoint === fast) fastPicks++
+    for (let i = 0; i < 100; i++)
+      if (pickEndpoint([fast, slow], 0, rand)?.endpoint === fast) fastPicks++
     assert.equal(fastPicks, 100)
   })
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import { Breaker } from '../../../src/proxy/breaker.js'
 
 describe('circuit breaker', () => {
-  const make = (jitter = 0) => new Breaker({ failures: 3, minPenaltyMs: 1000, maxPenaltyMs: 5000, jitter })
+  const make = (jitter = 0) =>
+    new Breaker({ failures: 3, minPenaltyMs: 1000, maxPenaltyMs: 5000, jitter })
 
   it('opens after N consecutive failures; a success in between resets the count', () => {
     const b = make()
@@ -34,9 +35,8 @@ describe('circuit breaker', () => {
     const b = make()
     for (let i = 0; i < 3; i++) b.failure(0, 0)
     const penalties: number[] = []
-    let t = 0
     for (let i = 0; i < 5; i++) {
-      t = b.openUntil
+      const t = b.openUntil
       assert.equal(b.admit(t), 'probe')
       b.failure(t, 0)
       penalties.push(b.openUntil - t)

@@ -4,7 +4,9 @@ import { parseDiscoFile } from '../../../src/proxy/disco.js'
 
 describe('discovery files', () => {
   it('parses IP PORT lines with optional weights, comments and blank lines', () => {
-    const r = parseDiscoFile('# books\n192.0.2.220 8080\n\n192.0.2.210 8080 * 2.0\n127.1 9990  # short form\n::1 7000\n')
+    const r = parseDiscoFile(
+      '# books\n192.0.2.220 8080\n\n192.0.2.210 8080 * 2.0\n127.1 9990  # short form\n::1 7000\n',
+    )
     assert.deepEqual(r.issues, [])
     assert.deepEqual(r.endpoints, [
       { ip: '192.0.2.220', port: 8080, weight: 1 },
@@ -16,7 +18,16 @@ describe('discovery files', () => {
 
   it('reports every bad line by its number', () => {
     const r = parseDiscoFile(
-      ['10.0.0.1 80', 'books 80', '10.0.0.2', '10.0.0.3 99999', '10.0.0.4 80 * 0', '10.0.0.5 80 x 2', '10.0.0.1 80', '10.0.0.6 81 * 3 extra'].join('\n'),
+      [
+        '10.0.0.1 80',
+        'books 80',
+        '10.0.0.2',
+        '10.0.0.3 99999',
+        '10.0.0.4 80 * 0',
+        '10.0.0.5 80 x 2',
+        '10.0.0.1 80',
+        '10.0.0.6 81 * 3 extra',
+      ].join('\n'),
     )
     assert.deepEqual(r.endpoints, [{ ip: '10.0.0.1', port: 80, weight: 1 }])
     assert.deepEqual(

@@ -1,6 +1,11 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { computeStats, formatStatTable, histogramQuantile, parsePrometheusText } from '../../../src/proxy/stat.js'
+import {
+  computeStats,
+  formatStatTable,
+  histogramQuantile,
+  parsePrometheusText,
+} from '../../../src/proxy/stat.js'
 
 const scrape = (ok: number, bad: number, buckets: [string, number][]) =>
   parsePrometheusText(
@@ -8,7 +13,10 @@ const scrape = (ok: number, bad: number, buckets: [string, number][]) =>
       `response_total{direction="outbound",authority="books",dst_service="books",classification="success",status_code="200"} ${ok}`,
       `response_total{direction="outbound",authority="books",dst_service="error-injector",classification="failure",status_code="500"} ${bad}`,
       `response_total{direction="inbound",deployment="books",classification="success",status_code="200"} ${ok}`,
-      ...buckets.map(([le, n]) => `response_latency_ms_bucket{direction="outbound",authority="books",dst_service="books",status_code="200",le="${le}"} ${n}`),
+      ...buckets.map(
+        ([le, n]) =>
+          `response_latency_ms_bucket{direction="outbound",authority="books",dst_service="books",status_code="200",le="${le}"} ${n}`,
+      ),
     ].join('\n'),
   )
 
@@ -25,12 +33,26 @@ describe('stat', () => {
     assert.equal(histogramQuantile(0.9, b), 5)
     assert.equal(histogramQuantile(0.95, b), 7.5)
     assert.equal(histogramQuantile(0.5, [[Infinity, 0]]), undefined)
-    assert.equal(histogramQuantile(0.99, [[1, 0], [Infinity, 10]]), 1)
+    assert.equal(
+      histogramQuantile(0.99, [
+        [1, 0],
+        [Infinity, 10],
+      ]),
+      1,
+    )
   })
 
   it('gives success rate, RPS and latency per service and backend over the window', () => {
-    const before = scrape(100, 10, [['1', 0], ['5', 10], ['+Inf', 10]])
-    const after = scrape(190, 20, [['1', 0], ['5', 100], ['+Inf', 100]])
+    const before = scrape(100, 10, [
+      ['1', 0],
+      ['5', 10],
+      ['+Inf', 10],
+    ])
+    const after = scrape(190, 20, [
+      ['1', 0],
+      ['5', 100],
+      ['+Inf', 100],
+    ])
     const rows = computeStats(before, after, 10)
     assert.deepEqual(
       rows.map((r) => [r.backend, r.requests, r.success, r.rps]),
