@@ -134,7 +134,12 @@ export async function exchange<R>(
 }
 
 /** No endpoint of the chosen backend can take the request: 503 at once, counted as a failure. */
-function failFast<R>(core: ProxyCore, route: Route, backend: string, attempts: number): Final<R> {
+export function failFast<R>(
+  core: ProxyCore,
+  route: Route,
+  backend: string,
+  attempts: number,
+): Final<R> {
   const target = core.target(route, backend)
   core.metrics.request(target)
   core.metrics.response(target, undefined, true, undefined, 'unavailable')
@@ -151,7 +156,7 @@ function failFast<R>(core: ProxyCore, route: Route, backend: string, attempts: n
   }
 }
 
-function retryableStatus(
+export function retryableStatus(
   req: ExchangeRequest,
   status: number,
   attempts: number,
@@ -163,7 +168,7 @@ function retryableStatus(
   return on.includes('5xx') || (on.includes('gateway-error') && status >= 502 && status <= 504)
 }
 
-function retryableError(
+export function retryableError(
   req: ExchangeRequest,
   error: ErrorKind,
   attempts: number,

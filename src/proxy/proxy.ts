@@ -35,6 +35,7 @@ import { watchPaths, type Watch } from './watch.js'
 import { createAdminServer } from './admin.js'
 import { endpointKey } from './balancer.js'
 import { listen, parseAddress } from './address.js'
+import { fastHttp1Layer, loadFastEngine } from './http1-fast.js'
 
 /** Everything the HTTP/1.1 layer needs; a replacement codec receives the same. */
 export interface Http1LayerDeps {
@@ -55,7 +56,13 @@ export interface ProxyOptions extends SourcePaths {
   /** File watching; false turns it off (reload() still works). */
   readonly watch?: { readonly debounceMs?: number; readonly pollMs?: number } | false
   /** Builds the HTTP/1.1 layer; default node:http + undici. The seam for a leaner codec. */
-  readonly http1?: (deps: Http1LayerDeps) => ConnectionHandler & { close?(): void }
+  readonly http1?: (deps: Http1LayerDeps) => ConnectionHandler & { close?(): Promise<void> }
+  /**
+   * Which HTTP/1.1 layer `startProxy` uses when `http1` is not given: `fast` (the raw-socket engine
+   * in src/proxy/http1, when this build has it), `node` (node:http + undici), or `auto` (default:
+   * fast when present).
+   */
+  readonly http1Engine?: 'auto' | 'fast' | 'node'
 }
 
 /** Endpoints and metric labels of a service set through the API. */
@@ -124,7 +131,7 @@ export function createProxy(options: ProxyOptions = {}, fileSettings?: ProxySett
   const upstreams = new Upstreams(settings, metrics)
   const layerDeps = { core, upstreams, log }
   let http1Server: http.Server | undefined
-  let http1: ConnectionHandler
+  let http1: ConnectionHandler & { close?(): Promise<void> }
   if (options.http1 === undefined) {
     http1Server = createHttp1Server(layerDeps)
     http1 = serverHandler(http1Server, true)
@@ -274,6 +281,7 @@ export function createProxy(options: ProxyOptions = {}, fileSettings?: ProxySett
     async close() {
       watcher?.close()
       const closing: Promise<void>[] = [listener.close()]
+      if (http1.close !== undefined) closing.push(http1.close())
       if (adminServer !== undefined) {
         const a = adminServer
         closing.push(
@@ -306,7 +314,15 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     if (issues.length > 0) throw sourceError(issues)
     fileSettings = resolveSettings(config)
   }
-  const proxy = createProxy(options, fileSettings)
+  let http1 = options.http1
+  if (http1 === undefined && options.http1Engine !== 'node') {
+    const engine = await loadFastEngine()
+    if (engine !== undefined) http1 = fastHttp1Layer(engine)
+    else if (options.http1Engine === 'fast') {
+      throw new FledgeError(ErrorCodes.USAGE, 'the fast HTTP/1.1 engine is not part of this build')
+    }
+  }
+  const proxy = createProxy({ ...options, http1 }, fileSettings)
   if (hasFiles(options)) {
     const result = await loadSources(options)
     if (result.issues.length > 0) throw sourceError(result.issues)

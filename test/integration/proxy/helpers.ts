@@ -1,5 +1,6 @@
 import http from 'node:http'
 import { Pool } from 'undici'
+import { loadFastEngine } from '../../../src/proxy/http1-fast.js'
 import net from 'node:net'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -207,4 +208,12 @@ export function loadClient(
     },
     close: () => pool.close(),
   }
+}
+
+/**
+ * The HTTP/1.1 layers this build has: node:http + undici always, the raw-socket engine when
+ * src/proxy/http1 is present. Suites about HTTP/1.1 behaviour run once per engine.
+ */
+export async function availableEngines(): Promise<('node' | 'fast')[]> {
+  return (await loadFastEngine()) === undefined ? ['node'] : ['node', 'fast']
 }
