@@ -6,7 +6,8 @@
  * backend). Label values only come from the routing table, never from raw request data, so the
  * number of series stays bounded.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { Counter, Gauge, type Registry } from 'prom-client'
+import { FastCounter, FastHistogram, type HistogramSeries, type Series } from './fast-metrics.js'
 
 /** `response_latency_ms` buckets, Linkerd's (linkerd/metrics/src/latency.rs). */
 export const LATENCY_BUCKETS_MS = [
@@ -14,29 +15,23 @@ export const LATENCY_BUCKETS_MS = [
   20000, 30000, 40000, 50000,
 ]
 
-const HTTP_LABELS = [
-  'direction',
-  'authority',
-  'dst_service',
-  'dst_deployment',
-  'dst_namespace',
-  'namespace',
-  'deployment',
-  'tls',
-] as const
-const RESPONSE_LABELS = [
-  ...HTTP_LABELS,
-  'status_code',
-  'classification',
-  'grpc_status',
-  'error',
-] as const
-const TCP_LABELS = ['direction', 'peer'] as const
-
 /** Why a response never came; the `error` label's values. */
 export type ErrorKind = 'timeout' | 'connect' | 'reset' | 'unavailable' | 'internal'
 
-type HttpLabels = Partial<Record<(typeof HTTP_LABELS)[number], string>>
+/** Labels of the HTTP metrics (Linkerd's names). */
+type HttpLabels = Partial<
+  Record<
+    | 'direction'
+    | 'authority'
+    | 'dst_service'
+    | 'dst_deployment'
+    | 'dst_namespace'
+    | 'namespace'
+    | 'deployment'
+    | 'tls',
+    string
+  >
+>
 
 /** Where an attempt went: the labels fixed for one (service, backend) pair. */
 export interface Target {
@@ -50,69 +45,69 @@ export interface Target {
 interface Children {
   readonly outbound: HttpLabels
   readonly inbound: HttpLabels | undefined
-  readonly request: Counter.Internal
-  readonly inboundRequest: Counter.Internal | undefined
-  readonly responses: Map<string, Counter.Internal[]>
-  readonly latency: Map<number, Histogram.Internal<string>[]>
+  readonly request: Series
+  readonly inboundRequest: Series | undefined
+  /** Responses by status when there is no gRPC status or error: the common case, a number key. */
+  readonly byStatus: Map<number, Series[]>
+  readonly responses: Map<string, Series[]>
+  readonly latency: Map<number, HistogramSeries[]>
 }
 
 export class ProxyMetrics {
   readonly registry: Registry
-  readonly #request: Counter
-  readonly #response: Counter
-  readonly #latency: Histogram
-  readonly #tcpOpen: Counter
-  readonly #tcpClose: Counter
-  readonly #tcpOpenConns: Gauge
+  readonly #request: FastCounter
+  readonly #response: FastCounter
+  readonly #latency: FastHistogram
+  readonly #tcpOpen: FastCounter
+  readonly #tcpClose: FastCounter
+  readonly #tcpOpenConns: FastCounter
+  readonly #tcp: Record<'src' | 'dst', { open: Series; conns: Series; ok: Series; failed: Series }>
   readonly #retries: Counter
   readonly #unknown: Counter
   readonly #reloads: Counter
   readonly #tableVersion: Gauge
   readonly #proxyNamespace: string
-  // Children are cached: prom-client hashes the label object on every call otherwise.
+  // One entry per (service, backend): the label sets and series are built once.
   readonly #children = new Map<string, Children>()
 
   constructor(registry: Registry, proxyNamespace: string) {
     this.registry = registry
     this.#proxyNamespace = proxyNamespace
     const registers = [registry]
-    this.#request = new Counter({
-      name: 'request_total',
-      help: 'Requests sent to a backend (one per attempt)',
-      labelNames: HTTP_LABELS,
-      registers,
-    })
-    this.#response = new Counter({
-      name: 'response_total',
-      help: 'Responses (or failures to get one), counted when the response ends',
-      labelNames: RESPONSE_LABELS,
-      registers,
-    })
-    this.#latency = new Histogram({
-      name: 'response_latency_ms',
-      help: 'Time to the first byte of the response, in milliseconds',
-      labelNames: [...HTTP_LABELS, 'status_code'],
-      buckets: LATENCY_BUCKETS_MS,
-      registers,
-    })
-    this.#tcpOpen = new Counter({
-      name: 'tcp_open_total',
-      help: 'TCP connections opened',
-      labelNames: TCP_LABELS,
-      registers,
-    })
-    this.#tcpClose = new Counter({
-      name: 'tcp_close_total',
-      help: 'TCP connections closed',
-      labelNames: [...TCP_LABELS, 'classification'],
-      registers,
-    })
-    this.#tcpOpenConns = new Gauge({
-      name: 'tcp_open_connections',
-      help: 'TCP connections open now',
-      labelNames: TCP_LABELS,
-      registers,
-    })
+    this.#request = new FastCounter(
+      registry,
+      'request_total',
+      'Requests sent to a backend (one per attempt)',
+    )
+    this.#response = new FastCounter(
+      registry,
+      'response_total',
+      'Responses (or failures to get one), counted when the response ends',
+    )
+    this.#latency = new FastHistogram(
+      registry,
+      'response_latency_ms',
+      'Time to the first byte of the response, in milliseconds',
+      LATENCY_BUCKETS_MS,
+    )
+    this.#tcpOpen = new FastCounter(registry, 'tcp_open_total', 'TCP connections opened')
+    this.#tcpClose = new FastCounter(registry, 'tcp_close_total', 'TCP connections closed')
+    this.#tcpOpenConns = new FastCounter(
+      registry,
+      'tcp_open_connections',
+      'TCP connections open now',
+      'gauge',
+    )
+    const tcp = (peer: 'src' | 'dst') => {
+      const labels = { direction: 'outbound', peer }
+      return {
+        open: this.#tcpOpen.series(labels),
+        conns: this.#tcpOpenConns.series(labels),
+        ok: this.#tcpClose.series({ ...labels, classification: 'success' }),
+        failed: this.#tcpClose.series({ ...labels, classification: 'failure' }),
+      }
+    }
+    this.#tcp = { src: tcp('src'), dst: tcp('dst') }
     this.#retries = new Counter({
       name: 'proxy_retry_total',
       help: 'Retries of failed attempts; outcome="no_budget" when the retry budget refused one',
@@ -162,8 +157,9 @@ export class ProxyMetrics {
     c = {
       outbound,
       inbound,
-      request: this.#request.labels(outbound),
-      inboundRequest: inbound === undefined ? undefined : this.#request.labels(inbound),
+      request: this.#request.series(outbound),
+      inboundRequest: inbound === undefined ? undefined : this.#request.series(inbound),
+      byStatus: new Map(),
       responses: new Map(),
       latency: new Map(),
     }
@@ -173,7 +169,7 @@ export class ProxyMetrics {
 
   /** An attempt started (outbound side; the inbound side counts once the backend was reached). */
   request(t: Target): void {
-    this.#childrenFor(t).request.inc()
+    this.#childrenFor(t).request.value++
   }
 
   /** Time to first byte of a response. */
@@ -182,12 +178,10 @@ export class ProxyMetrics {
     let hs = c.latency.get(status)
     if (hs === undefined) {
       const code = String(status)
-      hs = [c.outbound, c.inbound]
-        .filter((l): l is HttpLabels => l !== undefined)
-        .map((l) => this.#latency.labels({ ...l, status_code: code }))
+      hs = sides(c).map((l) => this.#latency.series({ ...l, status_code: code }))
       c.latency.set(status, hs)
     }
-    for (const h of hs) h.observe(ms)
+    for (const h of hs) this.#latency.observe(h, ms)
   }
 
   /** A response ended, or will never come (`error`). */
@@ -199,40 +193,52 @@ export class ProxyMetrics {
     error: ErrorKind | undefined,
   ): void {
     const c = this.#childrenFor(t)
-    const key = `${status ?? ''}|${failure ? 'f' : 's'}|${grpcStatus ?? ''}|${error ?? ''}`
-    let rs = c.responses.get(key)
-    if (rs === undefined) {
-      const extra = {
-        status_code: status === undefined ? '' : String(status),
-        classification: failure ? 'failure' : 'success',
-        grpc_status: grpcStatus === undefined ? '' : String(grpcStatus),
-        error: error ?? '',
-      }
-      rs = [c.outbound, c.inbound]
-        .filter((l): l is HttpLabels => l !== undefined)
-        .map((l) => this.#response.labels({ ...l, ...extra }))
-      c.responses.set(key, rs)
-    }
+    const rs = this.#responseSeries(c, status, failure, grpcStatus, error)
+    const [out, inb] = rs
+    if (out !== undefined) out.value++
     // A refused connection or a fail-fast never reached the backend: nothing to count inbound.
-    const reached = error !== 'connect' && error !== 'unavailable'
-    const first = rs[0]
-    first?.inc()
-    if (reached && rs.length > 1) {
-      rs[1]?.inc()
-      c.inboundRequest?.inc()
+    if (inb !== undefined && error !== 'connect' && error !== 'unavailable') {
+      inb.value++
+      if (c.inboundRequest !== undefined) c.inboundRequest.value++
     }
+  }
+
+  #responseSeries(
+    c: Children,
+    status: number | undefined,
+    failure: boolean,
+    grpcStatus: number | undefined,
+    error: ErrorKind | undefined,
+  ): Series[] {
+    const simple = status !== undefined && grpcStatus === undefined && error === undefined
+    const key = simple
+      ? ''
+      : `${status ?? ''}|${failure ? 'f' : 's'}|${grpcStatus ?? ''}|${error ?? ''}`
+    const found = simple ? c.byStatus.get(status) : c.responses.get(key)
+    if (found !== undefined) return found
+    const extra = {
+      status_code: status === undefined ? '' : String(status),
+      classification: failure ? 'failure' : 'success',
+      grpc_status: grpcStatus === undefined ? '' : String(grpcStatus),
+      error: error ?? '',
+    }
+    const rs = sides(c).map((l) => this.#response.series({ ...l, ...extra }))
+    if (simple) c.byStatus.set(status, rs)
+    else c.responses.set(key, rs)
+    return rs
   }
 
   tcpOpen(peer: 'src' | 'dst'): void {
-    const labels = { direction: 'outbound', peer }
-    this.#tcpOpen.inc(labels)
-    this.#tcpOpenConns.inc(labels)
+    const s = this.#tcp[peer]
+    s.open.value++
+    s.conns.value++
   }
 
   tcpClose(peer: 'src' | 'dst', failure: boolean): void {
-    const labels = { direction: 'outbound', peer }
-    this.#tcpClose.inc({ ...labels, classification: failure ? 'failure' : 'success' })
-    this.#tcpOpenConns.dec(labels)
+    const s = this.#tcp[peer]
+    if (failure) s.failed.value++
+    else s.ok.value++
+    s.conns.value--
   }
 
   retry(authority: string, outcome: 'retried' | 'no_budget'): void {
@@ -258,3 +264,7 @@ export function isFailure(status: number | undefined, grpcStatus: number | undef
 
 /** Unknown, DeadlineExceeded, PermissionDenied, Internal, Unavailable, DataLoss. */
 const GRPC_FAILURES = new Set([2, 4, 7, 13, 14, 15])
+
+function sides(c: Children): HttpLabels[] {
+  return c.inbound === undefined ? [c.outbound] : [c.outbound, c.inbound]
+}
