@@ -28,7 +28,9 @@ import {
   type SplitEntry,
   type SplitInput,
 } from './route-table.js'
-import { loadSources, type SourceIssue, type SourcePaths } from './sources.js'
+import { loadSources, toSplitInput, type SourceIssue, type SourcePaths } from './sources.js'
+import { TrafficSplitSchema } from '../api/traffic-split.js'
+import { zodIssues } from '../api/documents.js'
 import { TapBus } from './tap.js'
 import { Upstreams } from './upstreams.js'
 import { watchPaths, type Watch } from './watch.js'
@@ -95,6 +97,8 @@ export interface ProxyApi {
   removeService(service: string): void
   /** Sets a split (overrides a file's split for the same apex); returns its generation. */
   setSplit(split: SplitUpdate): number
+  /** Sets a split from an SMI TrafficSplit object (any version), validated; returns its generation. */
+  setTrafficSplit(trafficSplit: unknown): number
   removeSplit(service: string): void
   /** The split in force for an apex service, with its generation. */
   getSplit(service: string): SplitEntry | undefined
@@ -237,6 +241,16 @@ export function createProxy(options: ProxyOptions = {}, fileSettings?: ProxySett
         service: split.service,
         backends: split.backends.map((b, i) => ({ service: b.service, weight: milli[i] ?? 0 })),
       })
+      applyOrThrow()
+      return core.table.splits.get(split.service)?.generation ?? 0
+    },
+    setTrafficSplit(trafficSplit) {
+      const parsed = TrafficSplitSchema.safeParse(trafficSplit)
+      if (!parsed.success) {
+        throw new ValidationError('invalid TrafficSplit', zodIssues(parsed.error, trafficSplit))
+      }
+      const split = toSplitInput(parsed.data)
+      apiSplits.set(split.service, split)
       applyOrThrow()
       return core.table.splits.get(split.service)?.generation ?? 0
     },

@@ -42,7 +42,12 @@ for (const engine of await availableEngines())
         listen: '127.0.0.1:0',
         admin: false,
         http1Engine: engine,
-        settings: { headerTimeoutMs: 400, maxHeaders: 20, maxHeaderBytes: 4096 },
+        settings: {
+          headerTimeoutMs: 400,
+          idleTimeoutMs: 2500,
+          maxHeaders: 20,
+          maxHeaderBytes: 4096,
+        },
       })
       proxy.setEndpoints('echo', { endpoints: [{ ip: '127.0.0.1', port: echo.port }] })
       port = proxy.address.port
@@ -181,6 +186,12 @@ for (const engine of await availableEngines())
       )
       assert.match(data, /^HTTP\/1\.1 408/)
       await stillServing()
+    })
+
+    it('closes an idle kept-alive connection after the idle timeout', async () => {
+      const r = await rawExchange(port, 'GET /ok HTTP/1.1\r\nHost: echo\r\n\r\n', 8000)
+      assert.match(r.data, /^HTTP\/1\.1 200/)
+      assert.equal(r.closed, true)
     })
 
     it('closes a connection that sends nothing', async () => {

@@ -98,6 +98,32 @@ for (const engine of await availableEngines())
       assert.ok(sum(m, 'proxy_retry_total', { authority: 'svc', outcome: 'retried' }) >= 1)
     })
 
+    if (engine === 'node') {
+      it('retries a refused connection with a small buffered body, whatever the method', async () => {
+        const live = await upstream('echo-body', (req, res) => {
+          const chunks: Buffer[] = []
+          req.on('data', (c: Buffer) => chunks.push(c))
+          req.on('end', () => res.end(Buffer.concat(chunks)))
+        })
+        const p = await proxyWith(engine, {})
+        p.setEndpoints('svc', {
+          endpoints: [
+            { ip: '127.0.0.1', port: 1 },
+            { ip: '127.0.0.1', port: live.port },
+          ],
+        })
+        for (let i = 0; i < 10; i++) {
+          const r = await request(p.address.port, {
+            host: 'svc',
+            method: 'POST',
+            body: `body-${i}`,
+          })
+          assert.equal(r.status, 200)
+          assert.equal(r.body, `body-${i}`)
+        }
+      })
+    }
+
     it('opens the circuit breaker after consecutive failures, probes once, and closes it', async () => {
       let healthy = false
       let delay = 0
