@@ -9,7 +9,7 @@ export const proxyCommand: Command = {
   name: 'proxy',
   summary: 'run the mesh proxy: weighted TrafficSplit routing with Linkerd-style metrics',
   usage:
-    'fledge proxy --disco DIR [--splits PATH] [--config FILE] [--listen 127.0.0.1:4140] [--admin 127.0.0.1:4191]',
+    'fledge proxy --disco DIR [--splits PATH] [--config FILE] [--listen 127.0.0.1:4140] [--admin 127.0.0.1:4191] [--http1 auto|fast|node]',
   async run(args, io) {
     const { values } = parseFlags(args, {
       disco: { type: 'string' },
@@ -17,7 +17,12 @@ export const proxyCommand: Command = {
       config: { type: 'string' },
       listen: { type: 'string' },
       admin: { type: 'string' },
+      http1: { type: 'string' },
     })
+    const engine = values.http1 ?? 'auto'
+    if (engine !== 'auto' && engine !== 'fast' && engine !== 'node') {
+      throw usageError(`--http1 must be auto, fast or node; found ${JSON.stringify(engine)}`)
+    }
     if (values.disco === undefined && values.config === undefined) {
       throw usageError('--disco DIR (or a --config FILE with services) is required')
     }
@@ -28,6 +33,7 @@ export const proxyCommand: Command = {
         config: values.config,
         listen: values.listen ?? '127.0.0.1:4140',
         admin: values.admin ?? '127.0.0.1:4191',
+        http1Engine: engine,
       },
       io,
       untilSignal(),
@@ -52,7 +58,8 @@ export async function runProxy(
     `fledge proxy listening on ${a.address}:${a.port}` +
       (proxy.adminAddress === undefined
         ? ''
-        : `, admin on ${proxy.adminAddress.address}:${proxy.adminAddress.port}`),
+        : `, admin on ${proxy.adminAddress.address}:${proxy.adminAddress.port}`) +
+      ` (HTTP/1.1: ${proxy.http1Engine})`,
   )
   await new Promise<void>((resolve) => {
     if (stop.aborted) resolve()

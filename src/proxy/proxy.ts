@@ -119,6 +119,8 @@ export interface Proxy extends ProxyApi {
 export interface RunningProxy extends Proxy {
   readonly address: AddressInfo
   readonly adminAddress: AddressInfo | undefined
+  /** The HTTP/1.1 layer in use. */
+  readonly http1Engine: 'fast' | 'node' | 'custom'
 }
 
 /**
@@ -337,13 +339,20 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     }
   }
   const proxy = createProxy({ ...options, http1 }, fileSettings)
+  const http1Engine: RunningProxy['http1Engine'] =
+    options.http1 !== undefined ? 'custom' : http1 === undefined ? 'node' : 'fast'
   if (hasFiles(options)) {
     const result = await loadSources(options)
     if (result.issues.length > 0) throw sourceError(result.issues)
     await proxy.reload()
   }
   const { proxy: address, admin } = await proxy.listen()
-  return Object.assign(proxy, { address, adminAddress: admin })
+  options.logger?.info('proxy listening', {
+    address: `${address.address}:${address.port}`,
+    admin: admin === undefined ? undefined : `${admin.address}:${admin.port}`,
+    http1Engine,
+  })
+  return Object.assign(proxy, { address, adminAddress: admin, http1Engine })
 }
 
 function hasFiles(o: SourcePaths): boolean {

@@ -43,7 +43,7 @@ describe('proxy CLI verbs', () => {
     )
     try {
       while (io.out_.length === 0) await new Promise((r) => setTimeout(r, 20))
-      const m = /listening on 127\.0\.0\.1:(\d+), admin on 127\.0\.0\.1:(\d+)/.exec(
+      const m = /listening on 127\.0\.0\.1:(\d+), admin on 127\.0\.0\.1:(\d+) \(HTTP\/1\.1: (node|fast)\)/.exec(
         io.out_[0] ?? '',
       )
       assert.ok(m !== null, io.out_[0])
