@@ -197,30 +197,39 @@ function describe(error: ErrorKind): string {
   }
 }
 
+const ERROR_KINDS: ReadonlyMap<string, ErrorKind> = new Map<string, ErrorKind>([
+  ...[
+    'ECONNREFUSED',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EADDRNOTAVAIL',
+    'ENOTFOUND',
+    'UND_ERR_CONNECT_TIMEOUT',
+  ].map((c): [string, ErrorKind] => [c, 'connect']),
+  ...['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'].map((c): [string, ErrorKind] => [
+    c,
+    'timeout',
+  ]),
+  ...[
+    'ECONNRESET',
+    'EPIPE',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CLOSED',
+    'ERR_HTTP2_STREAM_ERROR',
+    'ERR_HTTP2_SESSION_ERROR',
+    'ERR_HTTP2_GOAWAY_SESSION',
+    'ERR_HTTP2_STREAM_CANCEL',
+  ].map((c): [string, ErrorKind] => [c, 'reset']),
+])
+
 /** Maps an upstream error (undici, net, http2) to the `error` label. */
 export function errorKind(err: unknown): ErrorKind {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : ''
-  switch (code) {
-    case 'ECONNREFUSED':
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'EADDRNOTAVAIL':
-    case 'ENOTFOUND':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return 'connect'
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
-      return 'timeout'
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case 'UND_ERR_SOCKET':
-    case 'UND_ERR_CLOSED':
-    case 'ERR_HTTP2_STREAM_ERROR':
-    case 'ERR_HTTP2_SESSION_ERROR':
-    case 'ERR_HTTP2_GOAWAY_SESSION':
-    case 'ERR_HTTP2_STREAM_CANCEL':
-      return 'reset'
-    default:
-      return 'internal'
+  if (!(err instanceof Error)) return 'internal'
+  const code = 'code' in err ? String(err.code) : ''
+  // HTTP/2 cancels pending streams when their session fails; the session's error is the cause.
+  if (code === 'ERR_HTTP2_STREAM_CANCEL' && err.cause !== undefined) {
+    const inner = errorKind(err.cause)
+    if (inner !== 'internal') return inner
   }
+  return ERROR_KINDS.get(code) ?? 'internal'
 }

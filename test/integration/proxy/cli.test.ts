@@ -43,9 +43,10 @@ describe('proxy CLI verbs', () => {
     )
     try {
       while (io.out_.length === 0) await new Promise((r) => setTimeout(r, 20))
-      const m = /listening on 127\.0\.0\.1:(\d+), admin on 127\.0\.0\.1:(\d+) \(HTTP\/1\.1: (node|fast)\)/.exec(
-        io.out_[0] ?? '',
-      )
+      const m =
+        /listening on 127\.0\.0\.1:(\d+), admin on 127\.0\.0\.1:(\d+) \(HTTP\/1\.1: (node|fast)\)/.exec(
+          io.out_[0] ?? '',
+        )
       assert.ok(m !== null, io.out_[0])
       assert.equal((await request(Number(m[1]), { host: 'web' })).body, 'web')
       assert.equal((await fetch(`http://127.0.0.1:${m[2]}/live`)).status, 200)

@@ -4,6 +4,7 @@ import http2 from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { startProxy, type RunningProxy } from '../../../src/proxy/proxy.js'
 import { parseMetrics, sum } from './helpers.js'
+import type { TapEvent } from '../../../src/proxy/tap.js'
 
 /** A gRPC-style server: echoes each DATA frame back upper-cased as it arrives, then trailers. */
 function grpcLikeServer(): http2.Http2Server {
@@ -138,6 +139,26 @@ describe('proxy HTTP/2 (h2c, gRPC-style)', () => {
     const r = await call('/echo', [], 'nosuch')
     assert.equal(r.headers[':status'], 400)
     assert.equal(r.headers['l5d-proxy-error'], 'unknown service')
+  })
+
+  it('answers 502 without hanging when the endpoint refuses connections', async () => {
+    proxy.setEndpoints('dead', { endpoints: [{ ip: '127.0.0.1', port: 1 }] })
+    const r = await call('/echo', ['x'], 'dead')
+    assert.equal(r.headers[':status'], 502)
+    assert.equal(r.headers['l5d-proxy-error'], 'connect')
+  })
+
+  it('publishes HTTP/2 requests on the tap stream', async () => {
+    const events: TapEvent[] = []
+    const stop = proxy.core.tap.subscribe({ service: 'greeter' }, (e) => events.push(e))
+    await call('/internal', ['x'])
+    stop()
+    assert.equal(events.length, 1)
+    const [e] = events
+    assert.ok(e !== undefined)
+    assert.equal(e.protocol, 'h2')
+    assert.equal(e.grpcStatus, 13)
+    assert.equal(e.classification, 'failure')
   })
 
   it('runs many concurrent streams on one connection', async () => {
