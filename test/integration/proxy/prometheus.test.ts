@@ -103,8 +103,12 @@ scrape_configs:
 
     it('computes the success rate, per backend and for the inbound deployment, and latency quantiles', async () => {
       const client = loadClient(proxy.address.port, 8)
+      // Warm up so every series exists, and let Prometheus take a baseline sample of it: rates
+      // then cover the main load only, whenever Prometheus happened to start scraping.
+      for (let i = 0; i < 200; i++) await client.get('books:7002', '/books.json')
+      await scraped(promPort, proxy.adminAddress?.port ?? 0)
       // Steady traffic for a few scrapes: 8 workers, each pausing a little between requests.
-      const until = Date.now() + 6000
+      const until = Date.now() + 5000
       await Promise.all(
         Array.from({ length: 8 }, async () => {
           while (Date.now() < until) {
@@ -114,25 +118,7 @@ scrape_configs:
         }),
       )
       await client.close()
-      // Wait until Prometheus has scraped the final counts.
-      const deadline = Date.now() + 15_000
-      let total = 0
-      while (Date.now() < deadline) {
-        try {
-          const r = await query(
-            promPort,
-            'sum(response_total{direction="outbound", authority="books"})',
-          )
-          total = r[0]?.value ?? 0
-          const m = await (
-            await fetch(`http://127.0.0.1:${proxy.adminAddress?.port}/metrics`)
-          ).text()
-          if (total > 0 && m.includes(`response_total`) && total === sumOutbound(m)) break
-        } catch {
-          // Prometheus is still starting.
-        }
-        await new Promise((r) => setTimeout(r, 300))
-      }
+      const total = await scraped(promPort, proxy.adminAddress?.port ?? 0)
       assert.ok(total > 500, `only ${total} responses scraped`)
       // linkerd viz stat: success / (success + failure), grouped by the leaf service.
       const byBackend = await query(
@@ -166,6 +152,27 @@ scrape_configs:
     })
   },
 )
+
+/** Waits until Prometheus holds the proxy's current count of outbound responses; returns it. */
+async function scraped(promPort: number, adminPort: number): Promise<number> {
+  const deadline = Date.now() + 20_000
+  let total = 0
+  while (Date.now() < deadline) {
+    try {
+      const r = await query(
+        promPort,
+        'sum(response_total{direction="outbound", authority="books"})',
+      )
+      total = r[0]?.value ?? 0
+      const m = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text()
+      if (total > 0 && total === sumOutbound(m)) return total
+    } catch {
+      // Prometheus is still starting.
+    }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  assert.fail(`Prometheus did not catch up with the proxy (${total} responses scraped)`)
+}
 
 function sumOutbound(text: string): number {
   let total = 0
