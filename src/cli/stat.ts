@@ -1,5 +1,11 @@
 import { request } from 'undici'
-import { computeStats, formatStatTable, parsePrometheusText, type Sample } from '../proxy/stat.js'
+import {
+  computeStats,
+  formatStatTable,
+  parsePrometheusText,
+  splitWeights,
+  type Sample,
+} from '../proxy/stat.js'
 import { parseDuration } from '../util/duration.js'
 import { ErrorCodes, FledgeError, errorMessage } from '../util/errors.js'
 import { parseFlags } from './args.js'
@@ -33,9 +39,19 @@ export const statCommand: Command = {
     )
     if (values.output === 'json') io.out(JSON.stringify(rows, null, 2))
     else if (rows.length === 0) io.out('No traffic found.')
-    else io.out(formatStatTable(rows))
+    else io.out(formatStatTable(rows, splitWeights(await readConfig(admin))))
     return 0
   },
+}
+
+/** The routing table from `/config`, for split weights; undefined when it cannot be read. */
+async function readConfig(admin: string): Promise<unknown> {
+  try {
+    const r = await request(`http://${admin}/config`, { headersTimeout: 5000, bodyTimeout: 5000 })
+    return r.statusCode === 200 ? await r.body.json() : undefined
+  } catch {
+    return undefined
+  }
 }
 
 export async function scrape(admin: string): Promise<Sample[]> {

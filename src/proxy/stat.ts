@@ -138,11 +138,30 @@ export function histogramQuantile(
   return prevBound
 }
 
+/** Split weights by `service/backend` from the admin server's `/config`, as `900m`. */
+export function splitWeights(config: unknown): Map<string, string> {
+  const out = new Map<string, string>()
+  const splits = (config as { trafficSplits?: unknown } | null)?.trafficSplits
+  if (!Array.isArray(splits)) return out
+  for (const s of splits as { service?: unknown; backends?: unknown }[]) {
+    if (typeof s.service !== 'string' || !Array.isArray(s.backends)) continue
+    for (const b of s.backends as { service?: unknown; weight?: unknown }[]) {
+      if (typeof b.service === 'string' && typeof b.weight === 'string')
+        out.set(`${s.service}/${b.service}`, b.weight)
+    }
+  }
+  return out
+}
+
 /** Formats rows as `linkerd viz stat` does: `%.2f%%`, `%.1frps`, `%dms`, `-` without data. */
-export function formatStatTable(rows: readonly StatRow[]): string {
+export function formatStatTable(
+  rows: readonly StatRow[],
+  weights: ReadonlyMap<string, string> = new Map(),
+): string {
   const header = [
     'SERVICE',
     'BACKEND',
+    'WEIGHT',
     'SUCCESS',
     'RPS',
     'LATENCY_P50',
@@ -153,6 +172,7 @@ export function formatStatTable(rows: readonly StatRow[]): string {
   const body = rows.map((r) => [
     r.service,
     r.backend,
+    weights.get(`${r.service}/${r.backend}`) ?? '-',
     r.success === undefined ? '-' : `${(r.success * 100).toFixed(2)}%`,
     r.requests === 0 ? '-' : `${r.rps.toFixed(1)}rps`,
     ms(r.p50),

@@ -102,9 +102,9 @@ describe('proxy CLI verbs', () => {
     const out = io.out_.join('\n')
     assert.match(
       out,
-      /^SERVICE\s+BACKEND\s+SUCCESS\s+RPS\s+LATENCY_P50\s+LATENCY_P95\s+LATENCY_P99/,
+      /^SERVICE\s+BACKEND\s+WEIGHT\s+SUCCESS\s+RPS\s+LATENCY_P50\s+LATENCY_P95\s+LATENCY_P99/,
     )
-    assert.match(out, /\nweb\s+web\s+100\.00%\s+\d+\.\drps\s+\d+ms/)
+    assert.match(out, /\nweb\s+web\s+-\s+100\.00%\s+\d+\.\drps\s+\d+ms/)
   })
 
   it('fledge tap streams live requests', async () => {

@@ -5,6 +5,7 @@ import {
   formatStatTable,
   histogramQuantile,
   parsePrometheusText,
+  splitWeights,
 } from '../../../src/proxy/stat.js'
 
 const scrape = (ok: number, bad: number, buckets: [string, number][]) =>
@@ -63,9 +64,21 @@ describe('stat', () => {
       ],
     )
     assert.ok((rows[0]?.p50 ?? 0) > 1 && (rows[0]?.p50 ?? 0) <= 5)
-    const table = formatStatTable(rows)
-    assert.match(table, /^SERVICE\s+BACKEND\s+SUCCESS\s+RPS/)
-    assert.match(table, /books\s+\(all\)\s+90\.00%\s+10\.0rps/)
-    assert.match(table, /error-injector\s+0\.00%\s+1\.0rps\s+-/)
+    const weights = splitWeights({
+      trafficSplits: [
+        {
+          service: 'books',
+          backends: [
+            { service: 'books', weight: '900m' },
+            { service: 'error-injector', weight: '100m' },
+          ],
+        },
+      ],
+    })
+    const table = formatStatTable(rows, weights)
+    assert.match(table, /^SERVICE\s+BACKEND\s+WEIGHT\s+SUCCESS\s+RPS/)
+    assert.match(table, /books\s+\(all\)\s+-\s+90\.00%\s+10\.0rps/)
+    assert.match(table, /books\s+books\s+900m\s+100\.00%\s+9\.0rps/)
+    assert.match(table, /error-injector\s+100m\s+0\.00%\s+1\.0rps\s+-/)
   })
 })
