@@ -71,6 +71,6 @@ export async function runProxy(
       { once: true },
     )
   })
-  await proxy.close()
+  await proxy.close({ drainMs: proxy.settings.drainTimeoutMs })
   return 0
 }

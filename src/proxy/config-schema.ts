@@ -41,6 +41,8 @@ export const ProxyConfigSchema = z.strictObject({
       idle: DurationSchema.optional(),
       /** No body byte from the upstream for this long aborts the response. */
       responseIdle: DurationSchema.optional(),
+      /** On SIGTERM, requests in flight get this long to finish. */
+      drain: DurationSchema.optional(),
     })
     .optional(),
   retries: z
@@ -99,6 +101,7 @@ export interface ProxySettings {
   readonly headerTimeoutMs: number
   readonly idleTimeoutMs: number
   readonly responseIdleTimeoutMs: number
+  readonly drainTimeoutMs: number
   readonly retryLimit: number
   readonly retryOn: readonly RetryOn[]
   readonly retryMaxBodyBytes: number
@@ -126,6 +129,7 @@ export const DEFAULT_SETTINGS: ProxySettings = {
   headerTimeoutMs: 10_000,
   idleTimeoutMs: 60_000,
   responseIdleTimeoutMs: 300_000,
+  drainTimeoutMs: 5_000,
   retryLimit: 1,
   retryOn: ['connect-error'],
   retryMaxBodyBytes: 64 * 1024,
@@ -172,6 +176,7 @@ function timeoutSettings(t: NonNullable<ProxyConfig['timeouts']>) {
     headerTimeoutMs: ms(t.header, d.headerTimeoutMs),
     idleTimeoutMs: ms(t.idle, d.idleTimeoutMs),
     responseIdleTimeoutMs: ms(t.responseIdle, d.responseIdleTimeoutMs),
+    drainTimeoutMs: ms(t.drain, d.drainTimeoutMs),
   }
 }
 

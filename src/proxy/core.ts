@@ -61,6 +61,8 @@ export class ProxyCore {
   #compiled: Compiled
   readonly #states = new Map<string, EndpointState>()
   readonly #budgets = new Map<string, RetryBudget>()
+  /** Attempts in flight, for draining on shutdown. */
+  inFlight = 0
 
   constructor(deps: CoreDeps) {
     this.settings = deps.settings
@@ -213,6 +215,7 @@ export class Attempt {
     this.probe = probe
     this.startedAt = core.now()
     endpoint.pending++
+    core.inFlight++
     core.metrics.request(target)
   }
 
@@ -230,6 +233,7 @@ export class Attempt {
     if (this.#done) return
     this.#done = true
     this.endpoint.pending--
+    this.#core.inFlight--
     const now = this.#core.now()
     const failure = o.error !== undefined || isFailure(o.status, o.grpcStatus)
     if (o.error !== undefined && this.latencyMs === undefined) {
@@ -246,6 +250,7 @@ export class Attempt {
     if (this.#done) return
     this.#done = true
     this.endpoint.pending--
+    this.#core.inFlight--
     if (this.probe) this.endpoint.breaker.cancelProbe(this.#core.now())
   }
 

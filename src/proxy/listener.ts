@@ -39,6 +39,10 @@ export interface ListenerOptions {
 
 export interface Listener {
   readonly server: net.Server
+  /** Stops accepting new connections (those open stay). */
+  stopAccepting(): void
+  /** Connections open now. */
+  readonly connections: number
   /** Stops accepting, closes every connection. */
   close(): Promise<void>
 }
@@ -58,18 +62,30 @@ export function createListener(opts: ListenerOptions): Listener {
     })
     sniff(socket, opts)
   })
+  let closed: Promise<void> | undefined
+  const stop = (): Promise<void> => {
+    closed ??= new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve()
+      })
+    })
+    return closed
+  }
   return {
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve()
-        })
-        for (const s of sockets) s.destroy()
-      }),
+    stopAccepting: () => {
+      void stop()
+    },
+    get connections() {
+      return sockets.size
+    },
+    close: async () => {
+      const done = stop()
+      for (const s of sockets) s.destroy()
+      await done
+    },
   }
 }
-
 function sniff(socket: net.Socket, opts: ListenerOptions): void {
   let buffered: Buffer = Buffer.alloc(0)
   socket.setTimeout(opts.firstByteTimeoutMs, () => {

@@ -113,7 +113,11 @@ export interface Proxy extends ProxyApi {
   readonly http1Server: http.Server | undefined
   /** Listens on the proxy and admin addresses. */
   listen(): Promise<{ proxy: AddressInfo; admin: AddressInfo | undefined }>
-  close(): Promise<void>
+  /**
+   * Stops the proxy. With `drainMs`, it first stops accepting connections and lets requests in
+   * flight finish (kept-alive connections are closed as they fall idle) for up to that long.
+   */
+  close(options?: { readonly drainMs?: number }): Promise<void>
 }
 
 export interface RunningProxy extends Proxy {
@@ -294,8 +298,18 @@ export function createProxy(options: ProxyOptions = {}, fileSettings?: ProxySett
       }
       return { proxy: proxyAddr, admin: adminAddr }
     },
-    async close() {
+    async close(closeOptions) {
       watcher?.close()
+      const drainMs = closeOptions?.drainMs ?? 0
+      if (drainMs > 0) {
+        listener.stopAccepting()
+        h2.close()
+        const until = Date.now() + drainMs
+        while (core.inFlight > 0 && Date.now() < until) {
+          http1Server?.closeIdleConnections()
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        }
+      }
       const closing: Promise<void>[] = [listener.close()]
       if (http1.close !== undefined) closing.push(http1.close())
       if (adminServer !== undefined) {

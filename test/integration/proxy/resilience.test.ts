@@ -70,6 +70,24 @@ for (const engine of await availableEngines())
       )
     })
 
+    it('drains requests in flight on close, refusing new connections', async () => {
+      const slow = await upstream('slow-drain', (req, res) => {
+        req.resume()
+        setTimeout(() => res.end('done'), 400)
+      })
+      const p = await startProxy({ listen: '127.0.0.1:0', admin: false, http1Engine: engine })
+      p.setEndpoints('slow', { endpoints: [{ ip: '127.0.0.1', port: slow.port }] })
+      const inFlight = request(p.address.port, { host: 'slow' })
+      await new Promise((r) => setTimeout(r, 100))
+      const closing = p.close({ drainMs: 3000 })
+      await new Promise((r) => setTimeout(r, 50))
+      await assert.rejects(request(p.address.port, { host: 'slow' }), /ECONNREFUSED/)
+      const r = await inFlight
+      assert.equal(r.status, 200)
+      assert.equal(r.body, 'done')
+      await closing
+    })
+
     it('fails fast with 503 when a service has no endpoint', async () => {
       const p = await proxyWith(engine, {})
       p.setEndpoints('empty', { endpoints: [] })
