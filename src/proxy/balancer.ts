@@ -84,6 +84,13 @@ export function pickEndpoint(
   rand: () => number,
   exclude?: EndpointState,
 ): Pick | undefined {
+  // The common single-endpoint case, without allocating.
+  if (endpoints.length === 1 && exclude === undefined) {
+    const only = endpoints[0]
+    if (only === undefined) return undefined
+    const admission = only.breaker.admit(now)
+    return admission === 'denied' ? undefined : { endpoint: only, admission }
+  }
   const ready: EndpointState[] = []
   for (const e of endpoints) if (e !== exclude && e.breaker.available(now)) ready.push(e)
   // A retry prefers another endpoint, but takes the same one rather than none.

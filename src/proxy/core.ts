@@ -43,6 +43,7 @@ interface Compiled {
   readonly table: RouteTable
   readonly endpoints: ReadonlyMap<string, readonly EndpointState[]>
   readonly targets: Map<string, Target>
+  readonly routes: Map<string, Route>
 }
 
 /** What an attempt's response turned out to be. */
@@ -114,16 +115,18 @@ export class ProxyCore {
     }
     // Requests in flight hold their EndpointState objects; dropping the map entry is enough.
     for (const key of this.#states.keys()) if (!live.has(key)) this.#states.delete(key)
-    return { table, endpoints, targets: new Map() }
+    return { table, endpoints, targets: new Map(), routes: new Map() }
   }
 
   /** Finds the route for an authority, or undefined when no service has that name. */
   resolve(authority: string): Route | undefined {
     const compiled = this.#compiled
+    const cached = compiled.routes.get(authority)
+    if (cached !== undefined) return cached
     const service = resolveService(compiled.table, authority)
     if (service === undefined) return undefined
     const entry = compiled.table.services.get(service)
-    return {
+    const route: Route = {
       table: compiled.table,
       service,
       backends: backendsOf(compiled.table, service),
@@ -131,6 +134,10 @@ export class ProxyCore {
       retryOn: entry?.retryOn ?? this.settings.retryOn,
       compiled,
     }
+    // Routes are immutable per table; authorities that resolve are bounded by what clients send
+    // for known services, and capped anyway.
+    if (compiled.routes.size < 1024) compiled.routes.set(authority, route)
+    return route
   }
 
   /** Every original request deposits in its service's retry budget. */

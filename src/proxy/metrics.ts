@@ -69,6 +69,8 @@ export class ProxyMetrics {
   readonly #proxyNamespace: string
   // One entry per (service, backend): the label sets and series are built once.
   readonly #children = new Map<string, Children>()
+  // Targets are cached per routing table, so this skips building the key on the hot path.
+  readonly #byTarget = new WeakMap<Target, Children>()
 
   constructor(registry: Registry, proxyNamespace: string) {
     this.registry = registry
@@ -133,9 +135,14 @@ export class ProxyMetrics {
   }
 
   #childrenFor(t: Target): Children {
+    const byTarget = this.#byTarget.get(t)
+    if (byTarget !== undefined) return byTarget
     const key = `${t.authority}\u0000${t.backend}`
     let c = this.#children.get(key)
-    if (c !== undefined) return c
+    if (c !== undefined) {
+      this.#byTarget.set(t, c)
+      return c
+    }
     const outbound: HttpLabels = {
       direction: 'outbound',
       authority: t.authority,
@@ -164,6 +171,7 @@ export class ProxyMetrics {
       latency: new Map(),
     }
     this.#children.set(key, c)
+    this.#byTarget.set(t, c)
     return c
   }
 
