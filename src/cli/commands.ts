@@ -1,5 +1,15 @@
 import type { Command } from './io.js'
 import { validateCommand } from './validate.js'
+import { proxyCommand } from './proxy.js'
+import { errorInjectorCommand } from './error-injector.js'
+import { statCommand } from './stat.js'
+import { tapCommand } from './tap.js'
 
 /** Every verb of the CLI, in the order `fledge --help` lists them. One file per verb. */
-export const commands: readonly Command[] = [validateCommand]
+export const commands: readonly Command[] = [
+  validateCommand,
+  proxyCommand,
+  errorInjectorCommand,
+  statCommand,
+  tapCommand,
+]
