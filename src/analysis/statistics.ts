@@ -1,0 +1,151 @@
+import { bucketOfRank, histogramQuantile, normalizeBuckets, type Bucket } from './histogram.js'
+import { normalCdf, normalQuantile } from './normal.js'
+
+/** How a comparison decides; defaults in COMPARE_DEFAULTS. */
+export interface CompareOptions {
+  /** Confidence that a Failed verdict is right, e.g. 0.95. */
+  readonly confidence: number
+  /** Requests per side below which the verdict is Inconclusive. */
+  readonly minSampleSize: number
+  /** Tolerated degradation: percentage points (success rate) or milliseconds (latency). */
+  readonly tolerance: number
+}
+
+export const COMPARE_DEFAULTS: CompareOptions = {
+  confidence: 0.95,
+  minSampleSize: 100,
+  tolerance: 0,
+}
+
+/** The result of a comparison: what a Measurement needs. */
+export interface Verdict {
+  readonly outcome: 'Successful' | 'Failed' | 'Inconclusive'
+  /** Canary minus primary: success-rate points, or p99 milliseconds. */
+  readonly value?: number
+  readonly message: string
+}
+
+/** Requests and failed requests of one side over the window. */
+export interface Proportion {
+  readonly total: number
+  readonly failures: number
+}
+
+/**
+ * Is the canary's failure rate worse than the primary's by more than `tolerance` points?
+ * One-sided two-proportion z-test of H0: fc - fp <= δ against H1: fc - fp > δ. With δ = 0 the
+ * standard error pools both sides (the textbook test of equal proportions); with δ > 0 the sides
+ * are not assumed equal under H0, so each keeps its own variance.
+ */
+export function compareSuccessRate(
+  canary: Proportion,
+  primary: Proportion,
+  options: CompareOptions = COMPARE_DEFAULTS,
+): Verdict {
+  const sizes = sampleCheck(canary.total, primary.total, options.minSampleSize)
+  if (sizes !== undefined) return sizes
+  const nc = canary.total
+  const np = primary.total
+  const fc = clamp01(canary.failures / nc)
+  const fp = clamp01(primary.failures / np)
+  const delta = options.tolerance / 100
+  const diff = fc - fp
+  let se: number
+  if (delta === 0) {
+    const pooled = (canary.failures + primary.failures) / (nc + np)
+    se = Math.sqrt(pooled * (1 - pooled) * (1 / nc + 1 / np))
+  } else {
+    se = Math.sqrt((fc * (1 - fc)) / nc + (fp * (1 - fp)) / np)
+  }
+  const alpha = 1 - options.confidence
+  const z =
+    se === 0
+      ? diff > delta
+        ? Number.POSITIVE_INFINITY
+        : Number.NEGATIVE_INFINITY
+      : (diff - delta) / se
+  const p = 1 - normalCdf(z)
+  const worse = p < alpha
+  const sr = (f: number): string => `${fmt(100 * (1 - f))}%`
+  const points = 100 * (fp - fc)
+  const facts =
+    `canary success rate ${sr(fc)} (${round(nc - canary.failures)}/${round(nc)}) vs primary ${sr(fp)} ` +
+    `(${round(np - primary.failures)}/${round(np)}), z=${fmt(z)}, p=${fmtP(p)}`
+  return {
+    outcome: worse ? 'Failed' : 'Successful',
+    value: points,
+    message: worse
+      ? `${facts} < ${fmtP(alpha)}: canary is worse by more than ${options.tolerance} points at ${pct(options.confidence)} confidence`
+      : `${facts} >= ${fmtP(alpha)}: no evidence at ${pct(options.confidence)} confidence that the canary is worse by more than ${options.tolerance} points`,
+  }
+}
+
+/**
+ * Is the canary's q-quantile latency higher than the primary's by more than `tolerance` ms?
+ * Distribution-free confidence bounds from order statistics (the count of observations below the
+ * true quantile is Binomial(n, q), normal approximation): a lower bound for the canary and an upper
+ * bound for the primary, each at confidence 1 - α/2 so both hold together with 1 - α. A bound is
+ * the edge of the bucket holding its order statistic, so it holds whatever the shape inside buckets.
+ * Failed when canaryLower > primaryUpper + tolerance.
+ */
+export function compareLatency(
+  canary: readonly Bucket[],
+  primary: readonly Bucket[],
+  options: CompareOptions = COMPARE_DEFAULTS,
+  q = 0.99,
+): Verdict {
+  const c = normalizeBuckets(canary)
+  const pr = normalizeBuckets(primary)
+  if (c === undefined || pr === undefined) {
+    return { outcome: 'Inconclusive', message: 'latency histogram has no +Inf bucket' }
+  }
+  const nc = c[c.length - 1]?.count ?? 0
+  const np = pr[pr.length - 1]?.count ?? 0
+  const sizes = sampleCheck(nc, np, options.minSampleSize)
+  if (sizes !== undefined) return sizes
+  const z = normalQuantile(1 - (1 - options.confidence) / 2)
+  const lowRank = Math.floor(nc * q - z * Math.sqrt(nc * q * (1 - q)))
+  const highRank = Math.ceil(np * q + z * Math.sqrt(np * q * (1 - q))) + 1
+  const canaryLow = lowRank < 1 ? 0 : (bucketOfRank(c, lowRank)?.lower ?? 0)
+  const primaryHigh = bucketOfRank(pr, highRank)?.upper ?? Number.POSITIVE_INFINITY
+  const qc = histogramQuantile(q, c)
+  const qp = histogramQuantile(q, pr)
+  const name = `p${fmt(q * 100)}`
+  const facts =
+    `canary ${name} ${fmt(qc)}ms (n=${round(nc)}, lower bound ${fmt(canaryLow)}ms) vs primary ${name} ` +
+    `${fmt(qp)}ms (n=${round(np)}, upper bound ${fmt(primaryHigh)}ms)`
+  if (primaryHigh === Number.POSITIVE_INFINITY) {
+    return {
+      outcome: 'Inconclusive',
+      value: qc - qp,
+      message: `${facts}: too few primary requests to bound its ${name} at ${pct(options.confidence)} confidence`,
+    }
+  }
+  const worse = canaryLow > primaryHigh + options.tolerance
+  return {
+    outcome: worse ? 'Failed' : 'Successful',
+    value: qc - qp,
+    message: worse
+      ? `${facts}: canary is slower by more than ${options.tolerance}ms at ${pct(options.confidence)} confidence`
+      : `${facts}: no evidence at ${pct(options.confidence)} confidence that the canary is slower by more than ${options.tolerance}ms`,
+  }
+}
+
+function sampleCheck(nc: number, np: number, min: number): Verdict | undefined {
+  if (nc >= min && np >= min) return undefined
+  return {
+    outcome: 'Inconclusive',
+    message: `not enough traffic yet: canary ${round(nc)} requests, primary ${round(np)}; need at least ${min} per side`,
+  }
+}
+
+const clamp01 = (x: number): number => Math.min(1, Math.max(0, x))
+const round = (x: number): number => Math.round(x)
+const pct = (x: number): string => `${fmt(x * 100)}%`
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : x < 0 ? '-Inf' : 'NaN'
+  return String(Number(x.toFixed(x !== 0 && Math.abs(x) < 0.01 ? 4 : 2)))
+}
+function fmtP(p: number): string {
+  return p !== 0 && p < 0.0001 ? p.toExponential(1) : String(Number(p.toFixed(4)))
+}
