@@ -7,6 +7,7 @@ import type { AnalysisRunner } from '../controller/ports.js'
 import { ErrorCodes, FledgeError, errorMessage } from '../util/errors.js'
 import type { AnalysisMetrics } from './analysis-metrics.js'
 import { compareMetric } from './compare.js'
+import type { Verdict } from './statistics.js'
 import { boundsOf, describeBounds, evaluate, isBuiltin } from './evaluate.js'
 import { collapseWhitespace, type MetricQuery, type MetricsProvider } from './metrics-provider.js'
 import { meshFor, observerFor } from './observers/factory.js'
@@ -104,7 +105,13 @@ export class CheckRunner implements AnalysisRunner {
     metric: Metric,
     signal: AbortSignal,
   ): Promise<Judged & { readonly threshold: string }> {
-    const threshold = metric.compare !== undefined ? 'vs primary' : describeBounds(boundsOf(metric))
+    const bounds = describeBounds(boundsOf(metric))
+    const threshold =
+      metric.compare === undefined
+        ? bounds
+        : bounds === 'none'
+          ? 'vs primary'
+          : `${bounds}; vs primary`
     let query: string | undefined
     try {
       const { provider, observer, template } = await this.#providerFor(canary, metric, signal)
@@ -117,10 +124,8 @@ export class CheckRunner implements AnalysisRunner {
           )
         }
         const primary = templateModel(canary, metric, `${canary.spec.targetRef.name}-primary`)
-        return {
-          ...(await compareMetric(metric, observer, provider, model, primary, signal)),
-          threshold,
-        }
+        const verdict = await compareMetric(metric, observer, provider, model, primary, signal)
+        return { ...withThreshold(metric, verdict), threshold }
       }
       const q: MetricQuery =
         observer !== undefined
@@ -218,6 +223,20 @@ interface Judged {
   readonly value?: number
   readonly query?: string
   readonly message: string
+}
+
+const SEVERITY: Record<Outcome, number> = { Successful: 0, Inconclusive: 1, Error: 2, Failed: 3 }
+
+/**
+ * A compared metric that also has bounds is judged on both: the canary's own value against the
+ * bounds, and against the primary; the worse outcome wins and the message gives both reasons.
+ */
+function withThreshold(metric: Metric, verdict: Verdict & { query: string }): Judged {
+  const b = boundsOf(metric)
+  if ((b.min === undefined && b.max === undefined) || verdict.value === undefined) return verdict
+  const own = evaluate(metric, verdict.value)
+  const outcome = SEVERITY[own.outcome] > SEVERITY[verdict.outcome] ? own.outcome : verdict.outcome
+  return { ...verdict, outcome, message: `${own.message}; vs primary: ${verdict.message}` }
 }
 
 /** Turns a thrown error into an outcome: no data is Inconclusive, anything else Error. */

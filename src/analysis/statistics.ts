@@ -20,8 +20,10 @@ export const COMPARE_DEFAULTS: CompareOptions = {
 /** The result of a comparison: what a Measurement needs. */
 export interface Verdict {
   readonly outcome: 'Successful' | 'Failed' | 'Inconclusive'
-  /** Canary minus primary: success-rate points, or p99 milliseconds. */
+  /** The canary's own value: its success rate (%) or its quantile latency (ms). */
   readonly value?: number
+  /** Canary minus primary, in the same unit. */
+  readonly difference?: number
   readonly message: string
 }
 
@@ -73,7 +75,8 @@ export function compareSuccessRate(
     `(${round(np - primary.failures)}/${round(np)}), z=${fmt(z)}, p=${fmtP(p)}`
   return {
     outcome: worse ? 'Failed' : 'Successful',
-    value: points,
+    value: 100 * (1 - fc),
+    difference: -points,
     message: worse
       ? `${facts} < ${fmtP(alpha)}: canary is worse by more than ${options.tolerance} points at ${pct(options.confidence)} confidence`
       : `${facts} >= ${fmtP(alpha)}: no evidence at ${pct(options.confidence)} confidence that the canary is worse by more than ${options.tolerance} points`,
@@ -117,14 +120,16 @@ export function compareLatency(
   if (primaryHigh === Number.POSITIVE_INFINITY) {
     return {
       outcome: 'Inconclusive',
-      value: qc - qp,
+      value: qc,
+      difference: qc - qp,
       message: `${facts}: too few primary requests to bound its ${name} at ${pct(options.confidence)} confidence`,
     }
   }
   const worse = canaryLow > primaryHigh + options.tolerance
   return {
     outcome: worse ? 'Failed' : 'Successful',
-    value: qc - qp,
+    value: qc,
+    difference: qc - qp,
     message: worse
       ? `${facts}: canary is slower by more than ${options.tolerance}ms at ${pct(options.confidence)} confidence`
       : `${facts}: no evidence at ${pct(options.confidence)} confidence that the canary is slower by more than ${options.tolerance}ms`,

@@ -176,7 +176,7 @@ function report(canary: Canary, results: readonly CheckResult[], io: Console): n
   for (const r of results) {
     const m = r.measurement
     code = worse(code, RANK[m.outcome])
-    if (m.outcome !== 'Successful') io.out(`${m.metric}: ${m.outcome}: ${m.message ?? ''}`)
+    io.out(`${m.metric}: ${m.outcome}: ${m.message ?? ''}`)
   }
   const failed = results.filter((r) => r.measurement.outcome === 'Failed')
   const unknown = results.filter(
