@@ -1,8 +1,9 @@
 /**
  * The standard normal distribution, to double precision, with no dependency.
  * CDF: Hart's algorithm 5666 as given by West (2004, "Better approximations to cumulative normal
- * functions"), absolute error below 1e-14. Quantile: Acklam's rational approximation refined by one
- * Halley step against that CDF, relative error near 1e-15.
+ * functions"): absolute error below 1e-15, relative error below 1e-7 even at x = -10. Quantile:
+ * Acklam's rational approximation refined by one Halley step against that CDF: relative error
+ * below 1e-9 down to p = 1e-10.
  */
 
 const SQRT_2PI = 2.5066282746310002

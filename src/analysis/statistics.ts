@@ -76,7 +76,7 @@ export function compareSuccessRate(
   return {
     outcome: worse ? 'Failed' : 'Successful',
     value: 100 * (1 - fc),
-    difference: -points,
+    difference: points,
     message: worse
       ? `${facts} < ${fmtP(alpha)}: canary is worse by more than ${options.tolerance} points at ${pct(options.confidence)} confidence`
       : `${facts} >= ${fmtP(alpha)}: no evidence at ${pct(options.confidence)} confidence that the canary is worse by more than ${options.tolerance} points`,

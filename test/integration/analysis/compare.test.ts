@@ -10,7 +10,7 @@ import {
   startPrometheus,
   type TestPrometheus,
 } from '../../helpers/prometheus.js'
-import { canaryWith } from './fixtures.js'
+import { canaryWith } from '../../helpers/analysis-fixtures.js'
 
 const skip = prometheusSkipReason()
 if (skip !== undefined) console.log(`# skipping Prometheus comparison tests: ${skip}`)

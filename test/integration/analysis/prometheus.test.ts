@@ -19,7 +19,7 @@ import {
   startPrometheus,
   type TestPrometheus,
 } from '../../helpers/prometheus.js'
-import { canaryWith, template } from './fixtures.js'
+import { canaryWith, template } from '../../helpers/analysis-fixtures.js'
 
 const skip = prometheusSkipReason()
 if (skip !== undefined) console.log(`# skipping Prometheus analysis tests: ${skip}`)

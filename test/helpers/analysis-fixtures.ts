@@ -1,6 +1,6 @@
-import type { Canary } from '../../../src/api/canary.js'
-import type { Metric } from '../../../src/api/canary-spec.js'
-import type { MetricTemplate } from '../../../src/api/metric-template.js'
+import type { Canary } from '../../src/api/canary.js'
+import type { Metric } from '../../src/api/canary-spec.js'
+import type { MetricTemplate } from '../../src/api/metric-template.js'
 
 /** A Canary with the given metrics (Flagger's shape, fledge's apiVersion). */
 export function canaryWith(
