@@ -68,7 +68,7 @@ describe('evaluating a value against thresholds', () => {
   ] as const
 
   for (const c of cases) {
-    it(`${c.message}`, () => {
+    it(c.message, () => {
       assert.deepEqual(evaluate(c.metric, c.value), { outcome: c.outcome, message: c.message })
     })
   }

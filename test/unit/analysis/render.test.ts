@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { renderTemplate, templateModel } from '../../../src/analysis/render.js'
-import { ErrorCodes, FledgeError } from '../../../src/util/errors.js'
+import type { FledgeError } from '../../../src/util/errors.js'
+import { ErrorCodes } from '../../../src/util/errors.js'
 import { canaryWith } from '../../helpers/analysis-fixtures.js'
 
 const canary = canaryWith([], { name: 'shop', namespace: 'prod', target: 'podinfo' })
@@ -66,7 +67,7 @@ describe('query templating', () => {
     assert.throws(
       () => renderTemplate('{{ if .x }}a{{ end }}', templateModel(canary, metric), 't'),
       (err: FledgeError) =>
-        err.code === ErrorCodes.INVALID_SPEC && /unsupported template action/.test(err.message),
+        err.code === ErrorCodes.INVALID_SPEC && err.message.includes('unsupported template action'),
     )
   })
 })
