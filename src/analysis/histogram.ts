@@ -17,12 +17,16 @@ export function histogramQuantile(q: number, input: readonly Bucket[]): number {
   const buckets = normalizeBuckets(input)
   if (buckets === undefined || buckets.length < 2) return Number.NaN
   const observations = buckets[buckets.length - 1]?.count ?? 0
-  if (observations === 0 || Number.isNaN(observations)) return Number.NaN
-  const rank = q * observations
+  if (!(observations > 0)) return Number.NaN
+  return valueAtRank(buckets, q * observations)
+}
+
+/** Prometheus's interpolation of a (fractional) rank in normalized cumulative buckets. */
+function valueAtRank(buckets: readonly Bucket[], rank: number): number {
+  const last = buckets.length - 1
   // First bucket (the +Inf one excluded) whose cumulative count reaches the rank.
-  let b = buckets.findIndex((x, i) => i < buckets.length - 1 && x.count >= rank)
-  if (b === -1) b = buckets.length - 1
-  if (b === buckets.length - 1) return buckets[buckets.length - 2]?.le ?? Number.NaN
+  const b = buckets.findIndex((x, i) => i < last && x.count >= rank)
+  if (b === -1) return buckets[last - 1]?.le ?? Number.NaN
   const here = buckets[b] ?? { le: Number.NaN, count: 0 }
   if (b === 0 && here.le <= 0) return here.le
   const prev = b > 0 ? buckets[b - 1] : undefined
