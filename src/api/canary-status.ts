@@ -67,6 +67,8 @@ export const CanaryStatusSchema = z.strictObject({
   waitingSince: z.string().optional(),
   /** When the current rollout started (its new revision was detected). */
   rolloutStartedAt: z.string().optional(),
+  /** Routes went back to the primary; the canary is scaled down once the data plane confirms. */
+  pendingScaleDown: z.boolean().optional(),
   /** Traffic is mirrored to the canary at this step. */
   mirrored: z.boolean().optional(),
   consecutiveInconclusive: z.number().int().min(0).optional(),

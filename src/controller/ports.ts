@@ -14,6 +14,8 @@ export interface RouteWeights {
   readonly canary: Milli
   /** Traffic is mirrored to the canary (the canary's weight is then 0). */
   readonly mirror: boolean
+  /** A/B: only requests matching the Canary's `analysis.match` take the canary's weight. */
+  readonly match?: boolean
 }
 
 /** Moves traffic between the primary and the canary (SMI, Gateway API, the embedded proxy, ...). */
@@ -21,7 +23,7 @@ export interface TrafficProvider {
   readonly name: string
   /** Ensures the routing objects exist, sending everything to the primary if they are new. */
   reconcile(canary: Canary, signal: AbortSignal): Promise<void>
-  /** Writes new weights; `match` routes only matching requests to the canary (A/B). */
+  /** Writes new weights (with `match`, only matching requests take the canary's share). */
   setRoutes(canary: Canary, weights: RouteWeights, signal: AbortSignal): Promise<void>
   /** Reads the weights in force: the routing object is the source of truth. */
   getRoutes(canary: Canary, signal: AbortSignal): Promise<RouteWeights>
@@ -67,7 +69,11 @@ export interface Workloads {
 
 /** Runs a Canary's checks once. Never throws: every outcome, backend errors included, is data. */
 export interface AnalysisRunner {
-  run(canary: Canary, context: { readonly weight: Milli; readonly now: number }, signal: AbortSignal): Promise<Measurement[]>
+  run(
+    canary: Canary,
+    context: { readonly weight: Milli; readonly now: number },
+    signal: AbortSignal,
+  ): Promise<Measurement[]>
   /** Checks the metrics backends a Canary uses are reachable; throws a FledgeError saying why not. */
   assertOnline(canary: Canary, signal: AbortSignal): Promise<void>
 }
@@ -91,7 +97,13 @@ export interface WebhookPayload {
 /** Calls one webhook; resolves with its result (network errors are a non-ok result, not a throw). */
 export interface WebhookCaller {
   call(
-    hook: { readonly name: string; readonly url: string; readonly timeoutMs: number; readonly retries: number; readonly type: WebhookType },
+    hook: {
+      readonly name: string
+      readonly url: string
+      readonly timeoutMs: number
+      readonly retries: number
+      readonly type: WebhookType
+    },
     payload: WebhookPayload,
     signal: AbortSignal,
   ): Promise<WebhookResult>
@@ -122,9 +134,14 @@ export interface AlertSink {
 
 /** Where Canaries and their status live (the API server, or the local state directory). */
 export interface CanaryStore {
-  get(key: string, signal: AbortSignal): Promise<Canary | undefined>
+  /** The object as stored, not yet validated (so an invalid one can be reported on its status). */
+  get(key: string, signal: AbortSignal): Promise<unknown>
   /** Replaces the status; rejects with a ConflictError if the object changed since it was read. */
-  patchStatus(key: string, status: NonNullable<Canary['status']>, signal: AbortSignal): Promise<void>
+  patchStatus(
+    key: string,
+    status: NonNullable<Canary['status']>,
+    signal: AbortSignal,
+  ): Promise<void>
   /** Removes fledge's finalizer, letting a deleted Canary go. */
   removeFinalizer(key: string, signal: AbortSignal): Promise<void>
 }
@@ -132,4 +149,6 @@ export interface CanaryStore {
 /** Time, injected so that tests run hours of rollout in milliseconds. */
 export interface Clock {
   now(): number
+  /** Resolves after `ms` (or at once when aborted). */
+  sleep(ms: number, signal: AbortSignal): Promise<void>
 }
