@@ -65,25 +65,28 @@ async function startBackend(): Promise<{ server: Server; origin: string }> {
 /** The exporter data plane: prom-client registry with Linkerd's names, served on port 0. */
 export async function createExporterDataPlane(): Promise<DataPlane> {
   const registry = new Registry()
-  const labelNames = [
-    'namespace',
-    'deployment',
+  // The label set of fledge's proxy (and Linkerd's): each response is recorded on the client side
+  // (outbound, by destination) and as the destination's own proxy sees it (inbound).
+  const httpLabels = [
     'direction',
     'authority',
     'dst_service',
-    'classification',
+    'dst_deployment',
+    'dst_namespace',
+    'namespace',
+    'deployment',
     'status_code',
   ] as const
   const responses = new Counter({
     name: 'response_total',
     help: 'responses by classification',
-    labelNames,
+    labelNames: [...httpLabels, 'classification'],
     registers: [registry],
   })
   const latency = new Histogram({
     name: 'response_latency_ms',
     help: 'time to first byte, ms',
-    labelNames: ['namespace', 'deployment', 'direction', 'authority', 'dst_service', 'status_code'],
+    labelNames: httpLabels,
     buckets: [...LINKERD_LATENCY_BUCKETS],
     registers: [registry],
   })
@@ -102,28 +105,38 @@ export async function createExporterDataPlane(): Promise<DataPlane> {
   await new Promise<void>((resolve) => metrics.listen(0, '127.0.0.1', resolve))
   const backend = await startBackend()
   const agent = new Agent({ keepAliveTimeout: 10, connections: 64 })
-  const labels = (deployment: string, namespace: string, status: number) => ({
-    namespace,
-    deployment,
-    direction: 'inbound',
-    authority: `${deployment}.${namespace}.svc.cluster.local`,
-    dst_service: deployment,
-    status_code: String(status),
-  })
+  const sides = (deployment: string, namespace: string, status: number) => {
+    const authority = `${deployment}.${namespace}.svc.cluster.local`
+    const code = String(status)
+    return [
+      {
+        direction: 'outbound',
+        authority,
+        dst_service: deployment,
+        dst_deployment: deployment,
+        dst_namespace: namespace,
+        namespace: 'fledge-system',
+        status_code: code,
+      },
+      { direction: 'inbound', namespace, deployment, status_code: code },
+    ]
+  }
   const classify = (status: number): string => (status >= 500 ? 'failure' : 'success')
   const record = (deployment: string, namespace: string, status: number, ms: number): void => {
-    const l = labels(deployment, namespace, status)
-    responses.inc({ ...l, classification: classify(status) })
-    latency.observe(l, ms)
+    for (const l of sides(deployment, namespace, status)) {
+      responses.inc({ ...l, classification: classify(status) })
+      latency.observe(l, ms)
+    }
   }
   return {
     metricsTarget: `127.0.0.1:${(metrics.address() as AddressInfo).port}`,
     registry,
     declare(deployment, namespace = 'default') {
       for (const status of [200, 500]) {
-        const l = labels(deployment, namespace, status)
-        responses.inc({ ...l, classification: classify(status) }, 0)
-        latency.zero(l)
+        for (const l of sides(deployment, namespace, status)) {
+          responses.inc({ ...l, classification: classify(status) }, 0)
+          latency.zero(l)
+        }
       }
     },
     async send(plan) {

@@ -107,7 +107,7 @@ describe('fledge analyze against a real Prometheus', { skip }, () => {
     assert.match(r.stdout, /METRIC\s+VALUE\s+THRESHOLD\s+OUTCOME\s+QUERY/)
     assert.match(
       r.stdout,
-      /request-success-rate\s+96\s+min 90\s+Successful\s+sum\( rate\( response_total\{ namespace="cli"/,
+      /request-success-rate\s+96\s+min 90\s+Successful\s+sum\( rate\( response_total\{ dst_namespace="cli", dst_deployment=~"web"/,
     )
     assert.match(r.stdout, /request-duration\s+[\d.]+\s+max 500\s+Successful\s+histogram_quantile/)
     assert.match(r.stdout, /all 2 checks passed/)
@@ -144,7 +144,7 @@ spec:
     assert.equal(r.code, 2, r.stdout + r.stderr)
     assert.match(
       r.stdout,
-      /request-success-rate: Inconclusive: .*no values found for query sum\( rate\( response_total\{ namespace="cli", deployment=~"ghost"/,
+      /request-success-rate: Inconclusive: .*no values found for query sum\( rate\( response_total\{ dst_namespace="cli", dst_deployment=~"ghost"/,
     )
     assert.match(
       r.stdout,

@@ -50,7 +50,7 @@ describe(
       const count = (q: string): Promise<number> => provider.query(q, AbortSignal.timeout(5000))
       await eventually(
         'the zero series to be scraped',
-        async () => (await count('count(response_total)')) >= 16,
+        async () => (await count('count(response_total)')) >= 32,
       )
       let seed = 1
       let expected = 0
@@ -78,7 +78,7 @@ describe(
       }
       await eventually(
         'all responses to be scraped',
-        async () => (await count('sum(response_total)')) === expected,
+        async () => (await count('sum(response_total{direction="inbound"})')) === expected,
       )
     })
 

@@ -94,7 +94,7 @@ describe('analysis against a real Prometheus scraping a data plane', { skip }, (
         Math.abs((sr.value ?? 0) - trueRate) <= 1,
         `success rate ${sr.value} vs truth ${trueRate}`,
       )
-      assert.match(sr.query ?? '', /response_total\{ namespace="test", deployment=~"podinfo"/)
+      assert.match(sr.query ?? '', /namespace="test", (dst_)?deployment=~"podinfo"/)
       const real = trueQuantile(truth.latenciesMs, 0.99)
       assert.equal(p99?.outcome, 'Successful', p99?.message)
       assert.ok(

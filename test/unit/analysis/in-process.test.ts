@@ -14,13 +14,13 @@ function proxyRegistry() {
   const responses = new Counter({
     name: 'response_total',
     help: 'h',
-    labelNames: ['namespace', 'deployment', 'classification', 'status_code', 'direction'],
+    labelNames: ['dst_namespace', 'dst_deployment', 'classification', 'status_code', 'direction'],
     registers: [registry],
   })
   const latency = new Histogram({
     name: 'response_latency_ms',
     help: 'h',
-    labelNames: ['namespace', 'deployment', 'direction'],
+    labelNames: ['dst_namespace', 'dst_deployment', 'direction'],
     buckets: [...LINKERD_LATENCY_BUCKETS],
     registers: [registry],
   })
@@ -33,13 +33,16 @@ function proxyRegistry() {
     for (let i = 0; i < n; i++) {
       const fail = failEvery > 0 && i % failEvery === 0
       responses.inc({
-        namespace: 'default',
-        deployment,
+        dst_namespace: 'default',
+        dst_deployment: deployment,
         direction: 'outbound',
         classification: fail ? 'failure' : 'success',
         status_code: fail ? '503' : '200',
       })
-      latency.observe({ namespace: 'default', deployment, direction: 'outbound' }, ms(i))
+      latency.observe(
+        { dst_namespace: 'default', dst_deployment: deployment, direction: 'outbound' },
+        ms(i),
+      )
     }
   }
   return { registry, serve, responses, latency }

@@ -24,14 +24,14 @@ describe('builtin checks per mesh', () => {
     )
   })
 
-  it("renders fledge's queries: Linkerd's without the direction filter", () => {
+  it("renders fledge's queries: the client side of each response, by destination", () => {
     assert.equal(
       fledgeObserver.successRate(model).promql,
-      'sum( rate( response_total{ namespace="default", deployment=~"podinfo", classification!="failure" }[1m] ) ) / sum( rate( response_total{ namespace="default", deployment=~"podinfo" }[1m] ) ) * 100',
+      'sum( rate( response_total{ dst_namespace="default", dst_deployment=~"podinfo", classification!="failure", direction="outbound" }[1m] ) ) / sum( rate( response_total{ dst_namespace="default", dst_deployment=~"podinfo", direction="outbound" }[1m] ) ) * 100',
     )
     assert.equal(
       fledgeObserver.requestDuration(model).promql,
-      'histogram_quantile( 0.99, sum( rate( response_latency_ms_bucket{ namespace="default", deployment=~"podinfo" }[1m] ) ) by (le) )',
+      'histogram_quantile( 0.99, sum( rate( response_latency_ms_bucket{ dst_namespace="default", dst_deployment=~"podinfo", direction="outbound" }[1m] ) ) by (le) )',
     )
   })
 
@@ -55,11 +55,11 @@ describe('builtin checks per mesh', () => {
     })
     assert.equal(
       fledgeObserver.failures(model).promql,
-      'sum(increase(response_total{namespace="default", deployment=~"podinfo", classification="failure"}[1m]))',
+      'sum(increase(response_total{dst_namespace="default", dst_deployment=~"podinfo", direction="outbound", classification="failure"}[1m]))',
     )
     assert.equal(
       fledgeObserver.latencyBuckets(model).promql,
-      'sum(increase(response_latency_ms_bucket{namespace="default", deployment=~"podinfo"}[1m])) by (le)',
+      'sum(increase(response_latency_ms_bucket{dst_namespace="default", dst_deployment=~"podinfo", direction="outbound"}[1m])) by (le)',
     )
   })
 

@@ -194,10 +194,10 @@ describe("running a Canary's checks", () => {
 
   it('compares with the primary, and also applies bounds when given', async () => {
     const p = new ScriptedProvider([
-      [/deployment=~"podinfo-primary", classification="failure"/, 10],
-      [/deployment=~"podinfo-primary"\}/, 1000],
-      [/deployment=~"podinfo", classification="failure"/, 30],
-      [/deployment=~"podinfo"\}/, 1000],
+      [/dst_deployment=~"podinfo-primary", direction="outbound", classification="failure"/, 10],
+      [/dst_deployment=~"podinfo-primary", direction="outbound"\}/, 1000],
+      [/dst_deployment=~"podinfo", direction="outbound", classification="failure"/, 30],
+      [/dst_deployment=~"podinfo", direction="outbound"\}/, 1000],
     ])
     const canary = canaryWith([
       { name: 'request-success-rate', compare: { tolerance: 5 } },
