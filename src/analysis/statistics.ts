@@ -1,5 +1,5 @@
 import { bucketOfRank, histogramQuantile, normalizeBuckets, type Bucket } from './histogram.js'
-import { normalCdf, normalQuantile } from './normal.js'
+import { normalCdf } from './normal.js'
 
 /** How a comparison decides; defaults in COMPARE_DEFAULTS. */
 export interface CompareOptions {
@@ -85,8 +85,8 @@ export function compareSuccessRate(
 
 /**
  * Is the canary's q-quantile latency higher than the primary's by more than `tolerance` ms?
- * Distribution-free confidence bounds from order statistics (the count of observations below the
- * true quantile is Binomial(n, q), normal approximation): a lower bound for the canary and an upper
+ * Distribution-free confidence bounds from order statistics (the count of observations above the
+ * true quantile is Binomial(n, 1 - q), computed exactly): a lower bound for the canary and an upper
  * bound for the primary, each at confidence 1 - α/2 so both hold together with 1 - α. A bound is
  * the edge of the bucket holding its order statistic, so it holds whatever the shape inside buckets.
  * Failed when canaryLower > primaryUpper + tolerance.
@@ -106,11 +106,9 @@ export function compareLatency(
   const np = pr[pr.length - 1]?.count ?? 0
   const sizes = sampleCheck(nc, np, options.minSampleSize)
   if (sizes !== undefined) return sizes
-  const z = normalQuantile(1 - (1 - options.confidence) / 2)
-  const lowRank = Math.floor(nc * q - z * Math.sqrt(nc * q * (1 - q)))
-  const highRank = Math.ceil(np * q + z * Math.sqrt(np * q * (1 - q))) + 1
-  const canaryLow = lowRank < 1 ? 0 : (bucketOfRank(c, lowRank)?.lower ?? 0)
-  const primaryHigh = bucketOfRank(pr, highRank)?.upper ?? Number.POSITIVE_INFINITY
+  const ranks = orderStatisticRanks(Math.round(nc), Math.round(np), q, (1 - options.confidence) / 2)
+  const canaryLow = ranks.lower < 1 ? 0 : (bucketOfRank(c, ranks.lower)?.lower ?? 0)
+  const primaryHigh = bucketOfRank(pr, ranks.upper)?.upper ?? Number.POSITIVE_INFINITY
   const qc = histogramQuantile(q, c)
   const qp = histogramQuantile(q, pr)
   const name = `p${fmt(q * 100)}`
@@ -134,6 +132,43 @@ export function compareLatency(
       ? `${facts}: canary is slower by more than ${options.tolerance}ms at ${pct(options.confidence)} confidence`
       : `${facts}: no evidence at ${pct(options.confidence)} confidence that the canary is slower by more than ${options.tolerance}ms`,
   }
+}
+
+/**
+ * Ranks of the order statistics that bound the q-quantile, from the exact binomial distribution:
+ * the count A of observations above the true quantile is Binomial(n, 1 - q). `lower` is the rank
+ * (in a sample of nLower) at or below the quantile with probability >= 1 - alpha; `upper` the rank
+ * (in a sample of nUpper) at or above it with probability >= 1 - alpha; upper > nUpper when no
+ * order statistic can bound it (too few observations).
+ */
+export function orderStatisticRanks(
+  nLower: number,
+  nUpper: number,
+  q: number,
+  alpha: number,
+): { lower: number; upper: number } {
+  // X(l) <= ξ  ⇔  A <= n - l: take the smallest a with P(A <= a) >= 1 - alpha, l = n - a.
+  const aHigh = binomialQuantile(nLower, 1 - q, (cdf) => cdf >= 1 - alpha)
+  // X(u) >= ξ  ⇔  A >= n - u + 1: take the largest a with P(A <= a) <= alpha, u = n - a.
+  const aLow = binomialQuantile(nUpper, 1 - q, (cdf) => cdf > alpha) - 1
+  return { lower: nLower - aHigh, upper: aLow < 0 ? nUpper + 1 : nUpper - aLow }
+}
+
+/** The smallest k in 0..n whose Binomial(n, p) CDF satisfies `done` (n + 1 if none). */
+function binomialQuantile(n: number, p: number, done: (cdf: number) => boolean): number {
+  if (p <= 0) return done(1) ? 0 : n + 1
+  if (p >= 1) return done(0) ? 0 : done(1) ? n : n + 1
+  // log pmf by the recurrence pmf(k+1) = pmf(k) · (n-k)/(k+1) · p/(1-p); terms far below the
+  // mode underflow to 0 harmlessly, and the walk stops at the answer (near the mean).
+  const ratio = Math.log(p) - Math.log1p(-p)
+  let logPmf = n * Math.log1p(-p)
+  let cdf = 0
+  for (let k = 0; k <= n; k++) {
+    cdf += Math.exp(logPmf)
+    if (done(Math.min(1, cdf))) return k
+    logPmf += Math.log(n - k) - Math.log(k + 1) + ratio
+  }
+  return n + 1
 }
 
 function sampleCheck(nc: number, np: number, min: number): Verdict | undefined {

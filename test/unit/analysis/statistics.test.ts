@@ -1,7 +1,11 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Bucket } from '../../../src/analysis/histogram.js'
-import { compareLatency, compareSuccessRate } from '../../../src/analysis/statistics.js'
+import {
+  compareLatency,
+  compareSuccessRate,
+  orderStatisticRanks,
+} from '../../../src/analysis/statistics.js'
 import { seeded } from '../../helpers/linkerd-exporter.js'
 
 const opts = { confidence: 0.95, minSampleSize: 100, tolerance: 0 }
@@ -163,5 +167,36 @@ describe('latency comparison (order-statistic bounds on p99)', () => {
     const v = compareLatency(histogram(sample(150, 0, 0, 5)), histogram(sample(150, 0, 0, 6)), opts)
     assert.equal(v.outcome, 'Inconclusive')
     assert.match(v.message, /too few primary requests to bound its p99/)
+  })
+})
+
+describe('order-statistic ranks bounding a quantile (exact binomial)', () => {
+  it('gives the classical ranks', () => {
+    // p99 of 1000: A ~ Binomial(1000, 0.01); P(A <= 17) >= 0.975, P(A <= 3) <= 0.025.
+    assert.deepEqual(orderStatisticRanks(1000, 1000, 0.99, 0.025), { lower: 983, upper: 997 })
+    // Median of 1000: 500 ± 1.96·√1000/2, the textbook interval.
+    assert.deepEqual(orderStatisticRanks(1000, 1000, 0.5, 0.025), { lower: 469, upper: 532 })
+  })
+
+  it('cannot bound a p99 from above with fewer than 368 observations at 97.5%', () => {
+    assert.equal(orderStatisticRanks(367, 367, 0.99, 0.025).upper, 368)
+    assert.equal(orderStatisticRanks(368, 368, 0.99, 0.025).upper, 368)
+  })
+
+  it('covers the true quantile as often as promised (seeded simulation)', () => {
+    const rand = seeded(99)
+    const n = 1000
+    const { lower, upper } = orderStatisticRanks(n, n, 0.99, 0.025)
+    let lowOk = 0
+    let highOk = 0
+    const trials = 1000
+    for (let t = 0; t < trials; t++) {
+      const xs = Array.from({ length: n }, rand).sort((a, b) => a - b)
+      if ((xs[lower - 1] ?? 1) <= 0.99) lowOk++
+      if ((xs[upper - 1] ?? 0) >= 0.99) highOk++
+    }
+    // Each bound holds with probability >= 97.5% (3 standard errors of slack below).
+    assert.ok(lowOk / trials > 0.96, `lower bound held ${lowOk}/${trials}`)
+    assert.ok(highOk / trials > 0.96, `upper bound held ${highOk}/${trials}`)
   })
 })
