@@ -14,7 +14,7 @@ import { meshFor, observerFor } from './observers/factory.js'
 import type { Mesh, Observer } from './observers/observer.js'
 import { PrometheusMetricsProvider } from './providers/prometheus.js'
 import { createMetricsProvider, type ProviderFactoryDeps } from './providers/factory.js'
-import { renderTemplate, templateModel } from './render.js'
+import { renderTemplate, templateModel, type TemplateModel } from './render.js'
 
 /** Where MetricTemplates come from (the API server's cache, or local manifests). */
 export interface TemplateSource {
@@ -127,20 +127,7 @@ export class CheckRunner implements AnalysisRunner {
         const verdict = await compareMetric(metric, observer, provider, model, primary, signal)
         return { ...withThreshold(metric, verdict), threshold }
       }
-      const q: MetricQuery =
-        observer !== undefined
-          ? metric.name === 'request-success-rate'
-            ? observer.successRate(model)
-            : observer.requestDuration(model)
-          : {
-              promql: collapseWhitespace(
-                renderTemplate(
-                  template?.query ?? metric.query ?? '',
-                  model,
-                  template?.where ?? `metric ${metric.name}`,
-                ),
-              ),
-            }
+      const q = queryFor(metric, model, observer, template)
       query = q.promql
       const value = await provider.query(q, signal)
       const judged = evaluate(metric, value)
@@ -216,6 +203,23 @@ export class CheckRunner implements AnalysisRunner {
     }
     return this.#deps.defaultProvider
   }
+}
+
+/** The builtin query of a mesh, or a MetricTemplate's (or inline) query rendered for the Canary. */
+function queryFor(
+  metric: Metric,
+  model: TemplateModel,
+  observer: Observer | undefined,
+  template: { query: string; where: string } | undefined,
+): MetricQuery {
+  if (observer !== undefined) {
+    return metric.name === 'request-success-rate'
+      ? observer.successRate(model)
+      : observer.requestDuration(model)
+  }
+  const text = template?.query ?? metric.query ?? ''
+  const where = template?.where ?? `metric ${metric.name}`
+  return { promql: collapseWhitespace(renderTemplate(text, model, where)) }
 }
 
 interface Judged {
