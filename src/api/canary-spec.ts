@@ -56,13 +56,22 @@ const StringMatchSchema = z.strictObject({
 })
 export type StringMatch = z.infer<typeof StringMatchSchema>
 
-/** A/B routing condition (Istio-style, as Flagger accepts it). */
+/** A/B routing condition: Istio's HTTPMatchRequest, which is what Flagger's `match` is. */
 export const MatchSchema = z.strictObject({
   headers: z.record(z.string(), StringMatchSchema).optional(),
   queryParams: z.record(z.string(), StringMatchSchema).optional(),
   sourceLabels: z.record(z.string(), z.string()).optional(),
   uri: StringMatchSchema.optional(),
   method: StringMatchSchema.optional(),
+  // The rest of HTTPMatchRequest, so Istio users' Flagger manifests validate unchanged.
+  name: z.string().optional(),
+  scheme: StringMatchSchema.optional(),
+  authority: StringMatchSchema.optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  gateways: z.array(z.string()).optional(),
+  ignoreUriCase: z.boolean().optional(),
+  withoutHeaders: z.record(z.string(), StringMatchSchema).optional(),
+  sourceNamespace: z.string().optional(),
 })
 export type Match = z.infer<typeof MatchSchema>
 
@@ -257,13 +266,9 @@ export const CanarySpecSchema = z
           message: 'A/B testing with match needs analysis.iterations > 0',
         })
       }
-      if (
-        m.headers === undefined &&
-        m.queryParams === undefined &&
-        m.sourceLabels === undefined &&
-        m.uri === undefined &&
-        m.method === undefined
-      ) {
+      const keys = Object.keys(m) as (keyof Match)[]
+      const conditions = keys.filter((k) => k !== 'name' && m[k] !== undefined)
+      if (conditions.length === 0) {
         ctx.addIssue({ code: 'custom', path: [key, 'match', i], message: 'empty match condition' })
       }
     })

@@ -29,7 +29,8 @@ export const ObjectMetaSchema = z.looseObject({
 export type ObjectMeta = z.infer<typeof ObjectMetaSchema>
 
 /** A weight as users write it: an integer, a decimal or a quantity string (`900m`). */
-export const WeightValueSchema = z.union([z.number().nonnegative(), z.string()]).refine(
+// The refinement alone checks the sign, so a negative weight is one problem, not two.
+export const WeightValueSchema = z.union([z.number(), z.string()]).refine(
   (v) => {
     try {
       parseQuantityMilli(v)

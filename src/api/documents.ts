@@ -21,7 +21,7 @@ export type KnownKind = keyof typeof SCHEMAS
 export interface RawDocument {
   /** Zero-based index of the document in its file. */
   readonly index: number
-  /** 1-based line where the document starts. */
+  /** 1-based line of the document's first content (after its `---` and leading comments). */
   readonly line: number
   readonly value: unknown
   /** YAML syntax errors, already formatted with line and column. */
@@ -34,10 +34,19 @@ export function parseYamlDocuments(text: string): RawDocument[] {
   const list = Array.isArray(docs) ? docs : [docs]
   const out: RawDocument[] = []
   list.forEach((doc, index) => {
-    const errors = doc.errors.map((e) => e.message.split('\n')[0] ?? e.message)
-    const value: unknown = errors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined
+    // prettyErrors adds a code excerpt after the first line; keep the "at line L, column C" part.
+    const errors = doc.errors.map((e) => (e.message.split('\n')[0] ?? e.message).replace(/:$/, ''))
+    let value: unknown
+    if (errors.length === 0) {
+      try {
+        value = doc.toJS({ maxAliasCount: 100 })
+      } catch (err) {
+        // An unresolved alias or an alias bomb only shows when the document is converted.
+        errors.push(err instanceof Error ? err.message : String(err))
+      }
+    }
     if (errors.length === 0 && (value === null || value === undefined)) return
-    const offset = doc.range[0]
+    const offset = doc.contents?.range[0] ?? doc.range[0]
     const line = text.slice(0, offset).split('\n').length
     out.push({ index, line, value, errors })
   })
@@ -103,7 +112,11 @@ export function zodIssues(error: z.ZodError, input: unknown): ValidationIssue[] 
     }
     const found = valueAt(input, issue.path)
     const shown = found.present ? `; found ${preview(found.value)}` : '; found nothing (required)'
-    const message = issue.message.replace(/^Invalid input: /, '').replace(/, received \w+$/, '')
+    if (/\bfound\b/.test(issue.message)) return { path, message: issue.message }
+    // zod's category prefixes ("Invalid option: ", "Too big: ") repeat what the rest says.
+    const message = issue.message
+      .replace(/^(Invalid [a-z]+|Too big|Too small): /, '')
+      .replace(/, received \w+$/, '')
     return { path, message: `${message}${shown}` }
   })
 }
@@ -131,11 +144,14 @@ function valueAt(
 }
 
 function preview(value: unknown): string {
-  const text = JSON.stringify(value)
+  // JSON.stringify gives undefined for undefined, functions and symbols.
+  const json = JSON.stringify(value) as string | undefined
+  const text = json ?? String(value)
   return text.length > 60 ? `${text.slice(0, 57)}...` : text
 }
 
 function typeName(value: unknown): string {
+  if (value === undefined) return 'nothing'
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
   return typeof value === 'object' ? 'a mapping' : `${typeof value} ${preview(value)}`

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ObjectMetaSchema } from './common.js'
+import { DurationSchema, ObjectMetaSchema } from './common.js'
 import { API_VERSION, FLAGGER_API_VERSION } from './canary.js'
 
 /** Metrics backends. fledge runs `prometheus` and `in-process`; the others validate for Flagger parity. */
@@ -26,7 +26,7 @@ export const MetricsProviderSpecSchema = z.strictObject({
   region: z.string().optional(),
   insecureSkipVerify: z.boolean().optional(),
   /** Query timeout (fledge addition; default 5s). */
-  timeout: z.string().optional(),
+  timeout: DurationSchema.optional(),
 })
 export type MetricsProviderSpec = z.infer<typeof MetricsProviderSpecSchema>
 

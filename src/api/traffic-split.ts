@@ -37,7 +37,7 @@ export const TrafficSplitSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['spec', 'backends', i, 'weight'],
-          message: `${ts.apiVersion} weights are whole numbers; found ${JSON.stringify(b.weight)} (quantities such as 900m are v1alpha1)`,
+          message: `${ts.apiVersion} weights are whole numbers (quantities such as 900m are v1alpha1); found ${JSON.stringify(b.weight)}`,
         })
       }
     })
@@ -48,16 +48,16 @@ export const TrafficSplitSchema = z
         message: `matches needs split.smi-spec.io/v1alpha3 or later; found ${ts.apiVersion}`,
       })
     }
-    const seen = new Set<string>()
+    const seenAt = new Map<string, number>()
     ts.spec.backends.forEach((b, i) => {
-      if (seen.has(b.service)) {
+      if (seenAt.has(b.service)) {
         ctx.addIssue({
           code: 'custom',
           path: ['spec', 'backends', i, 'service'],
-          message: `backend "${b.service}" is listed twice`,
+          message: `backend "${b.service}" is listed twice; found it at backends[${seenAt.get(b.service) ?? 0}] too`,
         })
       }
-      seen.add(b.service)
+      if (!seenAt.has(b.service)) seenAt.set(b.service, i)
     })
   })
 export type TrafficSplit = z.infer<typeof TrafficSplitSchema>

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import {
   formatQuantity,
+  milliToPercent,
   normalizeWeights,
   parseQuantityMilli,
   percentToMilli,
@@ -41,5 +42,7 @@ describe('weights', () => {
     assert.equal(percentToMilli(2.5), 25)
     assert.equal(formatQuantity(900), '900m')
     assert.equal(formatQuantity(0), '0')
+    assert.equal(milliToPercent(105), 10.5)
+    assert.equal(milliToPercent(percentToMilli(12.5)), 12.5)
   })
 })
