@@ -2,7 +2,7 @@ import type { Canary } from '../api/canary.js'
 import { analysisOf } from '../api/canary.js'
 import type { Metric } from '../api/canary-spec.js'
 import type { Measurement, Outcome } from '../api/canary-status.js'
-import type { MetricTemplate } from '../api/metric-template.js'
+import type { TemplateSource } from './template-source.js'
 import type { AnalysisRunner } from '../controller/ports.js'
 import { ErrorCodes, FledgeError, errorMessage } from '../util/errors.js'
 import type { AnalysisMetrics } from './analysis-metrics.js'
@@ -16,10 +16,7 @@ import { PrometheusMetricsProvider } from './providers/prometheus.js'
 import { createMetricsProvider, type ProviderFactoryDeps } from './providers/factory.js'
 import { renderTemplate, templateModel, type TemplateModel } from './render.js'
 
-/** Where MetricTemplates come from (the API server's cache, or local manifests). */
-export interface TemplateSource {
-  get(namespace: string, name: string, signal: AbortSignal): Promise<MetricTemplate | undefined>
-}
+export type { TemplateSource } from './template-source.js'
 
 export interface CheckRunnerDeps {
   /** Runs builtin checks and inline queries when the Canary sets no `metricsServer`. */

@@ -8,7 +8,8 @@ import { formatValue } from '../analysis/evaluate.js'
 import { MESHES, type Mesh } from '../analysis/observers/observer.js'
 import { PrometheusMetricsProvider } from '../analysis/providers/prometheus.js'
 import { createFileSecretReader } from '../analysis/providers/secrets.js'
-import { CheckRunner, type CheckResult, type TemplateSource } from '../analysis/run-checks.js'
+import { CheckRunner, type CheckResult } from '../analysis/run-checks.js'
+import { staticTemplateSource } from '../analysis/template-source.js'
 import { errorMessage } from '../util/errors.js'
 import { parseFlags, usageError } from './args.js'
 import type { Command, Console } from './io.js'
@@ -71,7 +72,7 @@ export const analyzeCommand: Command = {
             ? { secrets: createFileSecretReader(values.secrets) }
             : {}),
         },
-        templates: templateSource(templates),
+        templates: staticTemplateSource(templates),
         ...(mesh !== undefined ? { mesh: mesh as Mesh } : {}),
       })
       let code = 0
@@ -127,18 +128,6 @@ async function load(
     }
   }
   return bad ? undefined : { canaries, templates }
-}
-
-function templateSource(templates: readonly MetricTemplate[]): TemplateSource {
-  return {
-    get(namespace, name) {
-      // A template file without a namespace serves every namespace, as a local manifest would.
-      const t =
-        templates.find((x) => x.metadata.name === name && x.metadata.namespace === namespace) ??
-        templates.find((x) => x.metadata.name === name && x.metadata.namespace === undefined)
-      return Promise.resolve(t)
-    },
-  }
 }
 
 const RANK = { Successful: 0, Inconclusive: 2, Error: 2, Failed: 1 } as const
