@@ -7,12 +7,12 @@ import { PrometheusMetricsProvider } from '../../../src/analysis/providers/prome
 import { CheckRunner } from '../../../src/analysis/run-checks.js'
 import {
   bucketIndex,
-  createExporterDataPlane,
   evenly,
   trueQuantile,
   type DataPlane,
   type TrafficResult,
-} from '../../helpers/linkerd-exporter.js'
+} from '../../helpers/data-plane.js'
+import { createExporterDataPlane } from '../../helpers/linkerd-exporter.js'
 import {
   eventually,
   prometheusSkipReason,
@@ -41,20 +41,20 @@ describe('analysis against a real Prometheus scraping a data plane', { skip }, (
   const ask = (promql: string): Promise<number> => provider.query(promql, AbortSignal.timeout(5000))
 
   before(async () => {
-    // The one line to change when fledge's proxy lands on main: createProxyDataPlane().
+    // The one line to change when fledge's proxy lands on main: createProxyDataPlane(startProxy).
     plane = await createExporterDataPlane()
     prom = await startPrometheus({ targets: [plane.metricsTarget] })
     agent = new Agent({ keepAliveTimeout: 10 })
     provider = new PrometheusMetricsProvider({ address: prom.url, dispatcher: agent })
-    plane.declare('podinfo', 'test')
-    // rate() needs the series before the traffic: wait for a scrape of the zeros.
-    await eventually('the zero series to be scraped', async () => {
+    await plane.declare('podinfo', 'test')
+    // rate() needs the series before the traffic: wait for a scrape of them.
+    await eventually('the series to be scraped', async () => {
       return (await ask('count(response_total{namespace="test", deployment="podinfo"})')) >= 2
     })
     // The in-process provider reads the same registry; its first snapshot is the window's start.
     inProcess = new InProcessMetricsProvider({ registry: plane.registry, sampleEveryMs: 500 })
     await inProcess.start()
-    truth = await plane.send({
+    const batch = await plane.send({
       namespace: 'test',
       deployment: 'podinfo',
       requests: 1000,
@@ -62,8 +62,11 @@ describe('analysis against a real Prometheus scraping a data plane', { skip }, (
       // 2% of requests take about 150 ms, the rest a few ms: p99 falls in the (100, 200] bucket.
       delayMs: (i) => (i % 50 === 7 ? 150 : 2 + (i % 4)),
     })
-    await eventually('all 1000 responses to be scraped', async () => {
-      return (await ask('sum(response_total{namespace="test", deployment="podinfo"})')) === 1000
+    assert.equal(batch.failures, 70)
+    truth = plane.totals('podinfo', 'test')
+    await eventually('every response to be scraped', async () => {
+      const n = await ask('sum(response_total{namespace="test", deployment="podinfo"})')
+      return n === truth.requests
     })
   })
 
@@ -88,7 +91,6 @@ describe('analysis against a real Prometheus scraping a data plane', { skip }, (
         AbortSignal.timeout(20_000),
       )
       const trueRate = 100 * (1 - truth.failures / truth.requests)
-      assert.equal(truth.failures, 70)
       assert.equal(sr?.outcome, 'Successful', sr?.message)
       assert.ok(
         Math.abs((sr.value ?? 0) - trueRate) <= 1,
@@ -119,13 +121,15 @@ describe('analysis against a real Prometheus scraping a data plane', { skip }, (
     const promP99 = await ask(
       'histogram_quantile(0.99, sum(rate(response_latency_ms_bucket{namespace="test", deployment="podinfo"}[2m])) by (le))',
     )
+    // Equal when every series existed at zero before the window (the exporter); a proxy creates
+    // series on first use, which Prometheus extrapolates a little: hence the small margins.
     assert.equal(sr?.outcome, 'Successful', sr?.message)
     assert.ok(
-      Math.abs((sr.value ?? 0) - promSr) < 1e-6,
+      Math.abs((sr.value ?? 0) - promSr) < 0.1,
       `in-process ${sr.value} vs prometheus ${promSr}`,
     )
     assert.ok(
-      Math.abs((p99?.value ?? 0) - promP99) < 1e-6,
+      Math.abs((p99?.value ?? 0) - promP99) <= 0.01 * promP99,
       `in-process ${p99?.value} vs prometheus ${promP99}`,
     )
   })

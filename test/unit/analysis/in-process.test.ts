@@ -7,7 +7,7 @@ import { templateModel } from '../../../src/analysis/render.js'
 import type { FledgeError } from '../../../src/util/errors.js'
 import { ErrorCodes } from '../../../src/util/errors.js'
 import { canaryWith } from '../../helpers/analysis-fixtures.js'
-import { LINKERD_LATENCY_BUCKETS } from '../../helpers/linkerd-exporter.js'
+import { LINKERD_LATENCY_BUCKETS } from '../../helpers/data-plane.js'
 
 function proxyRegistry() {
   const registry = new Registry()

@@ -6,7 +6,7 @@ import {
   compareSuccessRate,
   orderStatisticRanks,
 } from '../../../src/analysis/statistics.js'
-import { seeded } from '../../helpers/linkerd-exporter.js'
+import { seeded } from '../../helpers/data-plane.js'
 
 const opts = { confidence: 0.95, minSampleSize: 100, tolerance: 0 }
 
