@@ -120,7 +120,10 @@ describe('fledge analyze against a real Prometheus', { skip }, () => {
     const file = await write('fail.yaml', canaryYaml('web', 99))
     const r = await analyze(['-f', file, '--prometheus', prom.url])
     assert.equal(r.code, 1, r.stdout + r.stderr)
-    assert.match(r.stdout, /request-success-rate: Failed: request-success-rate 9[56](\.\d+)? < min 99/)
+    assert.match(
+      r.stdout,
+      /request-success-rate: Failed: request-success-rate 9[56](\.\d+)? < min 99/,
+    )
     assert.match(r.stdout, /FAILED: request-success-rate/)
   })
 
