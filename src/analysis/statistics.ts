@@ -37,7 +37,7 @@ export interface Proportion {
  * Is the canary's failure rate worse than the primary's by more than `tolerance` points?
  * One-sided two-proportion z-test of H0: fc - fp <= δ against H1: fc - fp > δ. With δ = 0 the
  * standard error pools both sides (the textbook test of equal proportions); with δ > 0 the sides
- * are not assumed equal under H0, so each keeps its own variance.
+ * are not assumed equal under H0, so each keeps its own variance. With Yates's continuity correction.
  */
 export function compareSuccessRate(
   canary: Proportion,
@@ -60,12 +60,15 @@ export function compareSuccessRate(
     se = Math.sqrt((fc * (1 - fc)) / nc + (fp * (1 - fp)) / np)
   }
   const alpha = 1 - options.confidence
+  // Yates's continuity correction: counts are discrete, and without it the normal approximation
+  // raises false alarms when failures are few (3 of 100 against 0 of 100 is not significant).
+  const cc = 0.5 * (1 / nc + 1 / np)
   const z =
     se === 0
       ? diff > delta
         ? Number.POSITIVE_INFINITY
         : Number.NEGATIVE_INFINITY
-      : (diff - delta) / se
+      : (diff - delta - cc) / se
   const p = 1 - normalCdf(z)
   const worse = p < alpha
   const sr = (f: number): string => `${fmt(100 * (1 - f))}%`
