@@ -32,11 +32,19 @@ export interface RegistryJson {
   }[]
 }
 
-/** Builds a snapshot from a prom-client registry's JSON (counters and histograms only). */
-export function snapshotOf(at: number, metrics: readonly RegistryJson[]): Snapshot {
+/**
+ * Builds a snapshot from a prom-client registry's JSON: counters and histograms only, and only the
+ * metric families in `names` when given (the ring then holds what queries read, nothing else).
+ */
+export function snapshotOf(
+  at: number,
+  metrics: readonly RegistryJson[],
+  names?: ReadonlySet<string>,
+): Snapshot {
   const series = new Map<string, SeriesValue>()
   for (const m of metrics) {
     if (m.type !== 'counter' && m.type !== 'histogram') continue
+    if (names !== undefined && !names.has(m.name)) continue
     for (const v of m.values) {
       const name = v.metricName ?? m.name
       const labels: Record<string, string> = {}

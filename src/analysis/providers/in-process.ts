@@ -10,6 +10,7 @@ import {
   type MetricsProvider,
   type Sample,
 } from '../metrics-provider.js'
+import { RESPONSE_LATENCY, RESPONSE_TOTAL } from '../observers/observer.js'
 import { evaluateModel, snapshotOf, type RegistryJson, type Snapshot } from '../snapshot.js'
 
 export interface InProcessOptions {
@@ -19,8 +20,13 @@ export interface InProcessOptions {
   readonly now?: () => number
   /** How often to snapshot the registry; default 1 s (a Prometheus scraping at 1 s). */
   readonly sampleEveryMs?: number
-  /** How much history to keep; default 15 min, the longest useful analysis window. */
+  /** How much history to keep; default 10 min, longer than any sensible analysis window. */
   readonly retainMs?: number
+  /**
+   * Metric families to keep in snapshots; default the ones the builtin checks and comparisons
+   * read (`response_total`, `response_latency_ms`).
+   */
+  readonly metrics?: readonly string[]
 }
 
 /**
@@ -35,6 +41,7 @@ export class InProcessMetricsProvider implements MetricsProvider {
   readonly #now: () => number
   readonly #everyMs: number
   readonly #retainMs: number
+  readonly #names: ReadonlySet<string>
   readonly #ring: Snapshot[] = []
   #timer: NodeJS.Timeout | undefined
   #lastError: unknown
@@ -43,7 +50,8 @@ export class InProcessMetricsProvider implements MetricsProvider {
     this.#registry = options.registry
     this.#now = options.now ?? Date.now
     this.#everyMs = options.sampleEveryMs ?? 1000
-    this.#retainMs = options.retainMs ?? 15 * 60_000
+    this.#retainMs = options.retainMs ?? 10 * 60_000
+    this.#names = new Set(options.metrics ?? [RESPONSE_TOTAL, RESPONSE_LATENCY])
   }
 
   /** Takes a first snapshot (the baseline of the first window) and starts sampling. */
@@ -134,6 +142,6 @@ export class InProcessMetricsProvider implements MetricsProvider {
         },
       )
     }
-    return snapshotOf(this.#now(), json)
+    return snapshotOf(this.#now(), json, this.#names)
   }
 }
