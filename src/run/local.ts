@@ -246,13 +246,11 @@ function localBackend(
     subscribe: (l) => publisher.subscribe(l),
     problems: () => platform.problems,
     workloads: () =>
-      platform.runner
-        .keys()
-        .map((key) => ({
-          key,
-          status: platform.runner.status(key),
-          replicas: platform.runner.replicas(key),
-        })),
+      platform.runner.keys().map((key) => ({
+        key,
+        status: platform.runner.status(key),
+        replicas: platform.runner.replicas(key),
+      })),
     async apply(name, text) {
       const file = await applyManifest(platform.loader.dir, name, text)
       await platform.reload()

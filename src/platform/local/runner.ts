@@ -250,7 +250,7 @@ export class ProcessRunner {
     return new Replica(
       {
         name,
-        argv: [...this.#argv(entry), ...(container.args ?? [])],
+        argv: [...this.#argv(entry), ...(container.args ?? [])].map((a) => expandVars(a, env)),
         cwd: entry.baseDir,
         env,
         port,
@@ -288,6 +288,15 @@ export class ProcessRunner {
     if (!now) await new Promise((r) => setTimeout(r, this.#deps.drainMs ?? 1_000))
     await replica.stop()
   }
+}
+
+/** Kubernetes' `$(VAR)` expansion in args; `$$(VAR)` escapes it; unknown names stay as written. */
+export function expandVars(arg: string, env: Readonly<Record<string, string>>): string {
+  return arg.replace(
+    /\$(\$)?\(([A-Za-z_][A-Za-z0-9_]*)\)/g,
+    (whole, escaped: string | undefined, name: string) =>
+      escaped !== undefined ? `$(${name})` : (env[name] ?? whole),
+  )
 }
 
 function minimalEnv(): Record<string, string> {
