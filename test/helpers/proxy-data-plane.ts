@@ -29,8 +29,8 @@ export type StartProxy = (options: {
  * The data plane with fledge's real proxy: requests go client → proxy → backend, and the proxy's
  * own registry (served by its admin server) is what Prometheus scrapes and the in-process provider
  * reads. Each workload is a service of the proxy named `<deployment>--<namespace>`, labelled with
- * its deployment and namespace. Usage, once src/proxy is on main:
- * `createProxyDataPlane(startProxy)` in place of `createExporterDataPlane()`.
+ * its deployment and namespace. Usage: `createProxyDataPlane(startProxy)`, with `startProxy` from
+ * src/proxy/proxy.ts (passed in, so this helper only needs the proxy's shape).
  */
 export async function createProxyDataPlane(start: StartProxy): Promise<DataPlane> {
   const proxy = await start({ listen: '127.0.0.1:0', admin: '127.0.0.1:0', watch: false })

@@ -4,7 +4,8 @@ import { Agent } from 'undici'
 import { PrometheusMetricsProvider } from '../../../src/analysis/providers/prometheus.js'
 import { CheckRunner } from '../../../src/analysis/run-checks.js'
 import { seeded, type DataPlane } from '../../helpers/data-plane.js'
-import { createExporterDataPlane } from '../../helpers/linkerd-exporter.js'
+import { createProxyDataPlane } from '../../helpers/proxy-data-plane.js'
+import { startProxy } from '../../../src/proxy/proxy.js'
 import {
   eventually,
   prometheusSkipReason,
@@ -35,7 +36,8 @@ describe(
     let runner: CheckRunner
 
     before(async () => {
-      plane = await createExporterDataPlane()
+      // Real traffic through fledge's proxy to a backend failing a known share of requests.
+      plane = await createProxyDataPlane(startProxy)
       prom = await startPrometheus({ targets: [plane.metricsTarget] })
       agent = new Agent({ keepAliveTimeout: 10 })
       const provider = new PrometheusMetricsProvider({ address: prom.url, dispatcher: agent })
