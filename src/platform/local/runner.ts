@@ -41,6 +41,11 @@ export interface RunnerDeps {
   readonly onChange: () => void
   /** Time between taking a replica out of the endpoints and stopping it. */
   readonly drainMs?: number
+  /** Told of every replica started and stopped (pid records for orphan cleanup). */
+  readonly records?: {
+    record(name: string, pid: number): Promise<void>
+    forget(name: string): Promise<void>
+  }
 }
 
 interface Slot {
@@ -247,7 +252,7 @@ export class ProcessRunner {
       HOST: '127.0.0.1',
       FLEDGE_REPLICA: name,
     })
-    return new Replica(
+    const replica = new Replica(
       {
         name,
         argv: [...this.#argv(entry), ...(container.args ?? [])].map((a) => expandVars(a, env)),
@@ -263,6 +268,8 @@ export class ProcessRunner {
         void this.#reconcile(w)
       },
     )
+    if (replica.pid !== undefined) await this.#deps.records?.record(name, replica.pid)
+    return replica
   }
 
   #argv(entry: ResolvedCatalogEntry): string[] {
@@ -287,6 +294,7 @@ export class ProcessRunner {
     this.#deps.onChange()
     if (!now) await new Promise((r) => setTimeout(r, this.#deps.drainMs ?? 1_000))
     await replica.stop()
+    await this.#deps.records?.forget(replica.spec.name)
   }
 }
 
