@@ -8,6 +8,7 @@ import { Agent, type Dispatcher } from 'undici'
 import { Registry } from 'prom-client'
 import { objectKey } from '../api/canary.js'
 import { CheckRunner } from '../analysis/run-checks.js'
+import { createAnalysisMetrics } from '../analysis/analysis-metrics.js'
 import { InProcessMetricsProvider } from '../analysis/providers/in-process.js'
 import { createFileSecretReader } from '../analysis/providers/secrets.js'
 import { staticTemplateSource } from '../analysis/template-source.js'
@@ -112,6 +113,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalHandle> {
         secrets: createFileSecretReader(join(dir, 'secrets')),
         inProcess,
       },
+      metrics: createAnalysisMetrics(controllerRegistry),
       templates: {
         get: (ns, name, signal) =>
           staticTemplateSource(platform.cluster.manifests?.metricTemplates ?? new Map()).get(
