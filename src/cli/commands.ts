@@ -1,5 +1,27 @@
+import { applyCommand } from './apply.js'
+import {
+  abortCommand,
+  pauseCommand,
+  promoteCommand,
+  resumeCommand,
+  retryCommand,
+} from './command-verbs.js'
+import { getCommand } from './get.js'
 import type { Command } from './io.js'
+import { setCommand } from './set-image.js'
+import { statusCommand } from './status.js'
 import { validateCommand } from './validate.js'
 
 /** Every verb of the CLI, in the order `fledge --help` lists them. One file per verb. */
-export const commands: readonly Command[] = [validateCommand]
+export const commands: readonly Command[] = [
+  validateCommand,
+  statusCommand,
+  getCommand,
+  promoteCommand,
+  abortCommand,
+  pauseCommand,
+  resumeCommand,
+  retryCommand,
+  applyCommand,
+  setCommand,
+]
