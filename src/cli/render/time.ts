@@ -1,6 +1,7 @@
-/** `45s`, `1m30s`, `2h5m`, `3d4h`: short, like kubectl's AGE column. */
+/** `350ms`, `45s`, `1m30s`, `2h5m`, `3d4h`: short, like kubectl's AGE column. */
 export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '0s'
+  if (!Number.isFinite(ms) || ms <= 0) return '0s'
+  if (ms < 1000) return `${Math.round(ms)}ms`
   const s = Math.floor(ms / 1000)
   if (s < 60) return `${s}s`
   const m = Math.floor(s / 60)
