@@ -35,17 +35,17 @@ export class FakeBackend implements ApiBackend {
   readonly #listeners = new Set<Listener>()
   #subscribed: (() => void)[] = []
 
-  async canaries(): Promise<Map<string, unknown>> {
-    return new Map(this.raw)
+  canaries(): Promise<Map<string, unknown>> {
+    return Promise.resolve(new Map(this.raw))
   }
 
   targetRevision(key: string): string | undefined {
     return this.revisions.get(key)
   }
 
-  async command(key: string, verb: string): Promise<string> {
+  command(key: string, verb: string): Promise<string> {
     this.recorded.push({ key, verb })
-    return `${verb}@1700000000000`
+    return Promise.resolve(`${verb}@1700000000000`)
   }
 
   events(canary?: string): readonly unknown[] {
@@ -79,21 +79,21 @@ export class FakeBackend implements ApiBackend {
     return []
   }
 
-  async apply(name: string, text: string): Promise<string> {
-    if (this.applyError !== undefined) throw this.applyError
+  apply(name: string, text: string): Promise<string> {
+    if (this.applyError !== undefined) return Promise.reject(this.applyError)
     this.applied.push({ name, text })
-    return `/manifests/${name}`
+    return Promise.resolve(`/manifests/${name}`)
   }
 
-  async setImage(
+  setImage(
     namespace: string,
     deployment: string,
     container: string,
     image: string,
   ): Promise<{ file: string; previous: string } | undefined> {
     this.images.push({ namespace, deployment, container, image })
-    if (image === 'booksapp:v1') return undefined
-    return { file: `${deployment}.yaml`, previous: 'booksapp:v1' }
+    if (image === 'booksapp:v1') return Promise.resolve(undefined)
+    return Promise.resolve({ file: `${deployment}.yaml`, previous: 'booksapp:v1' })
   }
 
   /** Replaces a Canary's status and tells the watchers, as the controller does on a write. */
