@@ -16,7 +16,8 @@ export function formatDuration(ms: number): string {
 export function age(iso: string | undefined, now: number): string {
   if (iso === undefined) return '-'
   const t = Date.parse(iso)
-  return Number.isNaN(t) ? '-' : formatDuration(now - t)
+  if (Number.isNaN(t)) return '-'
+  return now - t < 1000 ? '0s' : formatDuration(now - t)
 }
 
 /** An ISO timestamp to the second, as kubectl prints them: `2026-11-21T06:01:28Z`. */
