@@ -114,12 +114,17 @@ describe(
         phase: 'Progressing',
         canaryWeight: 30,
         lastAppliedSpec: 'v2',
-        stepStartedAt: new Date().toISOString(),
+        stepStartedAt: new Date(Date.now() - 4000).toISOString(),
+        measurements: [
+          { metric: 'request-success-rate', outcome: 'Successful', value: 99.9, weight: 300, at },
+          { metric: 'request-duration', outcome: 'Successful', value: 212.4, weight: 300, at },
+        ],
       })
       backend.event('default/books', 'Advanced', 'Advance books.default canary weight 30')
       await books().locator('.weight', { hasText: '30%' }).waitFor()
       assert.equal(await books().locator('.step').textContent(), '3/5')
       await books().locator('ul.events li', { hasText: 'canary weight 30' }).waitFor()
+      await books().locator('table.measurements td', { hasText: '212.4' }).waitFor()
       await page.screenshot({ path: SCREENSHOT, fullPage: true })
     })
 
