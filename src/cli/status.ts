@@ -1,6 +1,7 @@
 import { stringify } from 'yaml'
 import type { CanaryView } from '../server/views.js'
 import { parseDuration } from '../util/duration.js'
+import { errorMessage } from '../util/errors.js'
 import { parseFlags, usageError } from './args.js'
 import { canaryPath, clientFlags, withClient, type ApiClient } from './client.js'
 import type { Command, Console } from './io.js'
@@ -29,7 +30,7 @@ export const statusCommand: Command = {
     )
     if (positionals.length > 1) throw usageError('at most one Canary NAME')
     const format = outputFormat(values.output, ['json', 'yaml'] as const)
-    const timeoutMs = values.timeout === undefined ? undefined : parseDuration(values.timeout)
+    const timeoutMs = values.timeout === undefined ? undefined : durationFlag(values.timeout)
     const name = positionals[0]
     return withClient(values, async (client) => {
       if (name === undefined) {
@@ -52,6 +53,14 @@ export const statusCommand: Command = {
       })
     })
   },
+}
+
+function durationFlag(text: string): number {
+  try {
+    return parseDuration(text)
+  } catch (err) {
+    throw usageError(`--timeout: ${errorMessage(err)}`)
+  }
 }
 
 async function listText(
