@@ -42,7 +42,9 @@ describe('argument handling of the controller verbs', () => {
 
   it('lists every verb in the help', async () => {
     const r = await main(['--help'], {
-      out: (t) => { assert.match(t, /status.*get.*promote.*abort.*pause.*resume.*retry.*apply.*set/s); },
+      out: (t) => {
+        assert.match(t, /status.*get.*promote.*abort.*pause.*resume.*retry.*apply.*set/s)
+      },
       err: () => undefined,
     })
     assert.equal(r, 0)
