@@ -49,11 +49,9 @@ export function createApiApp(opts: ApiOptions): express.Express {
       next()
       return
     }
-    res
-      .status(401)
-      .json({
-        error: 'a valid token is required: Authorization: Bearer <token from the state directory>',
-      })
+    res.status(401).json({
+      error: 'a valid token is required: Authorization: Bearer <token from the state directory>',
+    })
   }
 
   app.get('/healthz', (_req, res) => {

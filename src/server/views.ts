@@ -43,28 +43,7 @@ export function canaryView(key: string, raw: unknown, targetRevision?: string): 
   const invalid = status.conditions?.find(
     (c) => c.type === 'Ready' && c.reason === 'InvalidSpec',
   )?.message
-  const phase = status.phase ?? 'Initializing'
-  const pending =
-    targetRevision !== undefined &&
-    status.lastAppliedSpec !== undefined &&
-    targetRevision !== status.lastAppliedSpec &&
-    targetRevision !== status.lastPromotedSpec
-  const base = {
-    key,
-    name,
-    namespace,
-    phase,
-    weight: status.canaryWeight ?? 0,
-    failedChecks: status.failedChecks ?? 0,
-    iterations: status.iterations ?? 0,
-    message: status.message ?? '',
-    paused: status.paused === true,
-    stepStartedAt: status.stepStartedAt,
-    lastTransitionTime: status.lastTransitionTime,
-    measurements: status.measurements ?? [],
-    pending,
-    done: IDLE.has(phase) && !pending,
-  }
+  const base = { key, name, namespace, ...statusPart(status, targetRevision) }
   if (!parsed.success) {
     return {
       ...base,
@@ -78,19 +57,39 @@ export function canaryView(key: string, raw: unknown, targetRevision?: string): 
   }
   const analysis = analysisOf(parsed.data.spec) ?? {}
   const steps = plannedWeights(analysis).map((w) => w / 10)
+  const threshold = analysis.threshold ?? 0
   return {
     ...base,
     key: objectKey(parsed.data.metadata),
     target: parsed.data.spec.targetRef.name,
     maxWeight: steps.at(-1) ?? 100,
     steps,
-    threshold:
-      analysis.threshold !== undefined && analysis.threshold > 0
-        ? analysis.threshold
-        : DEFAULTS.threshold,
+    threshold: threshold > 0 ? threshold : DEFAULTS.threshold,
     intervalMs:
       analysis.interval === undefined ? DEFAULTS.intervalMs : parseDuration(analysis.interval),
     invalid,
+  }
+}
+
+function statusPart(status: CanaryStatus, targetRevision: string | undefined) {
+  const phase = status.phase ?? 'Initializing'
+  const pending =
+    targetRevision !== undefined &&
+    status.lastAppliedSpec !== undefined &&
+    targetRevision !== status.lastAppliedSpec &&
+    targetRevision !== status.lastPromotedSpec
+  return {
+    phase,
+    weight: status.canaryWeight ?? 0,
+    failedChecks: status.failedChecks ?? 0,
+    iterations: status.iterations ?? 0,
+    message: status.message ?? '',
+    paused: status.paused === true,
+    stepStartedAt: status.stepStartedAt,
+    lastTransitionTime: status.lastTransitionTime,
+    measurements: status.measurements ?? [],
+    pending,
+    done: IDLE.has(phase) && !pending,
   }
 }
 

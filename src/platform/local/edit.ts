@@ -1,7 +1,7 @@
 import { readFile, writeFile, rename } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { parseAllDocuments, isMap, isSeq, type Document } from 'yaml'
+import { parseAllDocuments, isMap, isScalar, isSeq, type Document } from 'yaml'
 import { describeDocument, parseYamlDocuments, validateDocument } from '../../api/documents.js'
 import { ErrorCodes, FledgeError } from '../../util/errors.js'
 
@@ -63,10 +63,17 @@ export async function setImage(
       const n = String(c.get('name'))
       names.push(n)
       if (n !== container) continue
+      const node = c.get('image', true)
       const previous = String(c.get('image'))
       if (previous === image) return undefined
-      c.set('image', image)
-      await writeAtomic(file, docs.map((d) => d.toString()).join(''))
+      const range = isScalar(node) ? node.range : undefined
+      if (range === undefined || range === null)
+        throw new FledgeError(
+          ErrorCodes.INVALID_SPEC,
+          `deployment/${deployment.name}: container "${container}" has no image to replace`,
+        )
+      // Only the value's bytes change, so the diff is what a hand edit would be.
+      await writeAtomic(file, text.slice(0, range[0]) + yamlScalar(image) + text.slice(range[1]))
       return { file, previous }
     }
     throw new FledgeError(
@@ -78,6 +85,13 @@ export async function setImage(
     ErrorCodes.NOT_FOUND,
     `deployment/${deployment.name} is not declared in ${file}`,
   )
+}
+
+/** A value as a plain YAML scalar when that is safe, else double-quoted. */
+function yamlScalar(value: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9._/@:+-]*$/.test(value) && !value.endsWith(':')
+    ? value
+    : JSON.stringify(value)
 }
 
 async function writeAtomic(file: string, text: string): Promise<void> {
