@@ -56,6 +56,12 @@ describe(
           ],
         },
       })
+      backend.problemList.push({
+        file: 'typo.yaml',
+        line: 7,
+        object: 'Canary default/typo',
+        message: 'spec.targetRef: Required',
+      })
       backend.event('default/books', 'Synced', 'New revision detected! Scaling up books.default')
       backend.event('default/books', 'Advanced', 'Advance books.default canary weight 20')
       api = await startApi(backend, DASHBOARD)
@@ -98,6 +104,10 @@ describe(
         /request-duration612\.5Failed20%/,
       )
       assert.match((await books().locator('ul.events').textContent()) ?? '', /Advanced.*Synced/)
+      assert.equal(
+        await page.locator('#problem-list li').textContent(),
+        'typo.yaml:7: Canary default/typo: spec.targetRef: Required',
+      )
       const typo = page.locator('article[data-key="default/typo"]')
       assert.match(
         (await typo.locator('.invalid').textContent()) ?? '',

@@ -64,19 +64,25 @@ function renderOne(key) {
   else old.replaceWith(cardFor(view))
 }
 
-/** @param {unknown[]} items */
+/**
+ * Manifest problems (file, line, object, message), as the local platform reports them.
+ * @param {unknown[]} items
+ */
 function renderProblems(items) {
   $('problems').hidden = items.length === 0
   $('problem-list').replaceChildren(
     ...items.map((p) => {
       if (typeof p !== 'object' || p === null) return h('li', {}, String(p))
       const o =
-        /** @type {{ file?: unknown, path?: unknown, field?: unknown, message?: unknown, error?: unknown }} */ (
-          p
-        )
-      const text = (/** @type {unknown} */ v) => (typeof v === 'string' ? v : '')
-      const where = [text(o.file), text(o.path) || text(o.field)].filter(Boolean).join(': ')
-      const what = text(o.message) || text(o.error) || JSON.stringify(p)
+        /** @type {{ file?: unknown, line?: unknown, object?: unknown, message?: unknown }} */ (p)
+      const file = typeof o.file === 'string' ? o.file : ''
+      const where = typeof o.line === 'number' && file !== '' ? `${file}:${String(o.line)}` : file
+      const what = [
+        typeof o.object === 'string' ? o.object : '',
+        typeof o.message === 'string' ? o.message : JSON.stringify(p),
+      ]
+        .filter((x) => x !== '')
+        .join(': ')
       return h('li', {}, where === '' ? what : `${where}: ${what}`)
     }),
   )

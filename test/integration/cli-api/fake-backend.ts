@@ -71,8 +71,10 @@ export class FakeBackend implements ApiBackend {
     return this.#listeners.size
   }
 
+  problemList: unknown[] = []
+
   problems(): readonly unknown[] {
-    return []
+    return this.problemList
   }
 
   workloads(): unknown {
