@@ -10,6 +10,7 @@ import { getCommand } from './get.js'
 import type { Command } from './io.js'
 import { setCommand } from './set-image.js'
 import { statusCommand } from './status.js'
+import { topCommand } from './top.js'
 import { validateCommand } from './validate.js'
 
 /** Every verb of the CLI, in the order `fledge --help` lists them. One file per verb. */
@@ -24,4 +25,5 @@ export const commands: readonly Command[] = [
   retryCommand,
   applyCommand,
   setCommand,
+  topCommand,
 ]
