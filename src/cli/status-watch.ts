@@ -134,7 +134,7 @@ export async function followCanary(
 async function openStream(
   client: ApiClient,
   signal: AbortSignal,
-  opts: FollowOptions,
+  opts: Pick<FollowOptions, 'note'>,
 ): Promise<AsyncGenerator<SseMessage> | undefined> {
   try {
     return await client.openWatch(signal)
@@ -195,4 +195,56 @@ async function poll(
 
 function isAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'RequestAbortedError')
+}
+
+/**
+ * Follows every Canary (`fledge status --watch` without a name): `draw` on each change, until
+ * `timeoutMs` passes (then 0) or forever. Polls every `pollMs` once the stream drops.
+ */
+export async function followAll<T>(
+  client: ApiClient,
+  opts: {
+    readonly timeoutMs?: number | undefined
+    readonly pollMs?: number
+    fetch(): Promise<T>
+    draw(state: T): void
+    note(text: string): void
+  },
+): Promise<number> {
+  const ac = new AbortController()
+  const timer =
+    opts.timeoutMs === undefined ? undefined : setTimeout(() => { ac.abort(); }, opts.timeoutMs)
+  let last = ''
+  const refresh = async (): Promise<void> => {
+    const state = await opts.fetch()
+    const now = JSON.stringify(state)
+    if (now !== last) opts.draw(state)
+    last = now
+  }
+  try {
+    const stream = await openStream(client, ac.signal, opts)
+    await refresh()
+    if (stream !== undefined) {
+      try {
+        for await (const m of stream) if (m.event === 'canary') await refresh()
+      } catch (err) {
+        if (err instanceof ApiError || ac.signal.aborted) throw err
+      }
+      opts.note('fledge status: the event stream dropped; polling the controller instead')
+    }
+    for (;;) {
+      await sleep(opts.pollMs ?? 500, undefined, { signal: ac.signal })
+      try {
+        await refresh()
+      } catch (err) {
+        if (!(err instanceof FledgeError) || err.code !== ErrorCodes.API_UNAVAILABLE) throw err
+      }
+    }
+  } catch (err) {
+    if (ac.signal.aborted) return 0
+    throw err
+  } finally {
+    clearTimeout(timer)
+    ac.abort()
+  }
 }

@@ -8,7 +8,7 @@ import type { Command, Console } from './io.js'
 import { CLEAR_HOME, isTerminal, useColor } from './render/ansi.js'
 import { eventsOf, renderCanaryDetail, renderCanaryList, type EventView } from './render/canary.js'
 import { formatData, outputFormat, type OutputFormat } from './render/output.js'
-import { followCanary } from './status-watch.js'
+import { followAll, followCanary } from './status-watch.js'
 
 /** `fledge status [NAME]`: one line per Canary, or one Canary in detail; `--watch` follows it. */
 export const statusCommand: Command = {
@@ -34,8 +34,21 @@ export const statusCommand: Command = {
     const name = positionals[0]
     return withClient(values, async (client) => {
       if (name === undefined) {
-        io.out(await listText(client, format, io))
-        return 0
+        if (values.watch !== true) {
+          io.out(await listText(client, format, io))
+          return 0
+        }
+        const tty = isTerminal(io)
+        return followAll(client, {
+          timeoutMs,
+          fetch: () => listText(client, format, io),
+          draw: (text) => {
+            io.out(tty ? CLEAR_HOME + text : text)
+          },
+          note: (text) => {
+            io.err(text)
+          },
+        })
       }
       const key = `${values.namespace ?? 'default'}/${name}`
       if (values.watch !== true) {

@@ -196,6 +196,18 @@ describe('fledge status against the API', () => {
     assert.ok(!r.out.includes('\u001b'), 'no ANSI codes off a terminal')
   })
 
+  it('without a name, --watch redraws the list on each change until --timeout', async () => {
+    backend.update(KEY, { phase: 'Progressing', canaryWeight: 10 })
+    const running = run('status', '--watch', '--timeout', '1500ms')
+    await backend.watched()
+    await step({ phase: 'Progressing', canaryWeight: 20 })
+    const r = await running
+    assert.equal(r.code, 0, r.err)
+    assert.equal(r.io.stdout.length, 2)
+    assert.match(r.io.stdout[0] ?? '', /default\/books .* 10%/)
+    assert.match(r.io.stdout[1] ?? '', /default\/books .* 20%/)
+  })
+
   it('gives up with exit 1 after --timeout', async () => {
     backend.revisions.set(KEY, 'v2')
     backend.update(KEY, { phase: 'Progressing', canaryWeight: 10, lastAppliedSpec: 'v2' })
