@@ -213,7 +213,11 @@ export async function followAll<T>(
 ): Promise<number> {
   const ac = new AbortController()
   const timer =
-    opts.timeoutMs === undefined ? undefined : setTimeout(() => { ac.abort(); }, opts.timeoutMs)
+    opts.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          ac.abort()
+        }, opts.timeoutMs)
   let last = ''
   const refresh = async (): Promise<void> => {
     const state = await opts.fetch()
