@@ -12,9 +12,14 @@ import { setCommand } from './set-image.js'
 import { statusCommand } from './status.js'
 import { topCommand } from './top.js'
 import { validateCommand } from './validate.js'
+import { proxyCommand } from './proxy.js'
+import { errorInjectorCommand } from './error-injector.js'
+import { statCommand } from './stat.js'
+import { tapCommand } from './tap.js'
 
 /** Every verb of the CLI, in the order `fledge --help` lists them. One file per verb. */
 export const commands: readonly Command[] = [
+  validateCommand,
   validateCommand,
   statusCommand,
   getCommand,
@@ -25,5 +30,9 @@ export const commands: readonly Command[] = [
   retryCommand,
   applyCommand,
   setCommand,
+  proxyCommand,
+  errorInjectorCommand,
+  statCommand,
   topCommand,
+  tapCommand,
 ]
