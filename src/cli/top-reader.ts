@@ -1,121 +1,51 @@
 import { request } from 'undici'
-import { ErrorCodes, FledgeError, errorMessage } from '../util/errors.js'
-import { formatTable } from './render/table.js'
+import {
+  computeStats,
+  formatStatTable,
+  splitWeights,
+  type Sample,
+  type StatRow,
+} from '../proxy/stat.js'
+import { scrape } from './stat.js'
 
-/**
- * What `fledge top` reads from the proxy's admin server. A stop-gap of its own until the proxy's
- * `fledge stat` arithmetic (src/proxy/stat.ts) is on main: then `scrapeAdmin` and `trafficTable`
- * become thin wrappers over its `scrape`, `computeStats` and `formatStatTable`.
- */
-export interface Series {
-  readonly name: string
-  readonly labels: Readonly<Record<string, string>>
-  readonly value: number
-}
+/** What `fledge top` reads from the proxy's admin server: `fledge stat`'s arithmetic, repeated. */
+export type Series = Sample
 
-/** The Prometheus text format, the subset prom-client writes. */
-export function parseMetrics(text: string): Series[] {
-  const out: Series[] = []
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line)
-    if (m === null) continue
-    const labels: Record<string, string> = {}
-    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
-      labels[l[1] ?? ''] = (l[2] ?? '').replace(/\\(.)/g, '$1')
-    }
-    const value = m[3] === '+Inf' ? Infinity : Number(m[3])
-    if (!Number.isNaN(value)) out.push({ name: m[1] ?? '', labels, value })
-  }
-  return out
-}
+/** GET http://ADMIN/metrics, parsed; a typed error when the admin server cannot be read. */
+export const scrapeAdmin: (admin: string) => Promise<Series[]> = scrape
 
-/** GET http://ADMIN/metrics, parsed. */
-export async function scrapeAdmin(admin: string): Promise<Series[]> {
+/** Split weights by `service/backend` from the admin's `/config`; empty when it cannot be read. */
+export async function readWeights(admin: string): Promise<Map<string, string>> {
   try {
-    const r = await request(`http://${admin}/metrics`, { headersTimeout: 5000, bodyTimeout: 5000 })
-    const text = await r.body.text()
-    if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}`)
-    return parseMetrics(text)
-  } catch (err) {
-    throw new FledgeError(
-      ErrorCodes.BACKEND_UNAVAILABLE,
-      `cannot read metrics from the proxy admin at ${admin}: ${errorMessage(err)}; is fledge run (or fledge proxy) running?`,
-    )
-  }
-}
-
-interface Acc {
-  ok: number
-  bad: number
-  buckets: Map<number, number>
-}
-
-/** Outbound traffic per `authority → dst_service` between two scrapes. */
-function deltas(before: readonly Series[], after: readonly Series[]): Map<string, Acc> {
-  const acc = new Map<string, Acc>()
-  const add = (series: readonly Series[], sign: number): void => {
-    for (const s of series) {
-      if (s.labels['direction'] !== 'outbound') continue
-      const key = `${s.labels['authority'] ?? ''}\u0000${s.labels['dst_service'] ?? ''}`
-      const a = acc.get(key) ?? { ok: 0, bad: 0, buckets: new Map<number, number>() }
-      acc.set(key, a)
-      if (s.name === 'response_total') {
-        if (s.labels['classification'] === 'success') a.ok += sign * s.value
-        else if (s.labels['classification'] === 'failure') a.bad += sign * s.value
-      } else if (s.name === 'response_latency_ms_bucket') {
-        const le = s.labels['le'] === '+Inf' ? Infinity : Number(s.labels['le'])
-        a.buckets.set(le, (a.buckets.get(le) ?? 0) + sign * s.value)
-      }
+    const r = await request(`http://${admin}/config`, { headersTimeout: 5000, bodyTimeout: 5000 })
+    if (r.statusCode !== 200) {
+      await r.body.dump()
+      return new Map()
     }
+    return splitWeights(await r.body.json())
+  } catch {
+    return new Map()
   }
-  add(after, 1)
-  add(before, -1)
-  return acc
 }
 
-/** histogram_quantile over cumulative buckets; the +Inf bucket answers with the last bound. */
-export function quantile(q: number, buckets: ReadonlyMap<number, number>): number | undefined {
-  const sorted = [...buckets].sort((a, b) => a[0] - b[0])
-  const total = sorted.at(-1)?.[1] ?? 0
-  if (total <= 0) return undefined
-  const rank = q * total
-  let prev: [number, number] = [0, 0]
-  for (const [bound, count] of sorted) {
-    if (count >= rank) {
-      if (bound === Infinity) return prev[0]
-      if (count === prev[1]) return bound
-      return prev[0] + ((bound - prev[0]) * (rank - prev[1])) / (count - prev[1])
-    }
-    prev = [bound, count]
-  }
-  return prev[0]
+/** Rows grouped by service as `fledge stat` has them, the busiest service first. */
+export function busiestFirst(rows: readonly StatRow[]): StatRow[] {
+  const load = new Map<string, number>()
+  for (const r of rows) load.set(r.service, Math.max(load.get(r.service) ?? 0, r.requests))
+  const order = [...load.keys()].sort(
+    (a, b) => (load.get(b) ?? 0) - (load.get(a) ?? 0) || a.localeCompare(b),
+  )
+  return order.flatMap((s) => rows.filter((r) => r.service === s))
 }
 
-/** The `top` table: busiest first, with `linkerd viz stat`'s number formats. */
+/** The `top` table for the traffic between two scrapes `seconds` apart. */
 export function trafficTable(
   before: readonly Series[],
   after: readonly Series[],
   seconds: number,
+  weights: ReadonlyMap<string, string> = new Map(),
 ): string {
-  const rows = [...deltas(before, after)]
-    .map(([key, a]) => {
-      const [service = '', backend = ''] = key.split('\u0000')
-      return { service, backend: backend === '' ? '-' : backend, ...a, n: a.ok + a.bad }
-    })
-    .filter((r) => r.n > 0)
-    .sort((x, y) => y.n - x.n || x.service.localeCompare(y.service))
+  const rows = computeStats(before, after, seconds).filter((r) => r.requests > 0)
   if (rows.length === 0) return 'No traffic in the last interval.'
-  const ms = (v: number | undefined): string => (v === undefined ? '-' : `${Math.round(v)}ms`)
-  return formatTable(
-    ['SERVICE', 'BACKEND', 'SUCCESS', 'RPS', 'LATENCY_P50', 'LATENCY_P95', 'LATENCY_P99'],
-    rows.map((r) => [
-      r.service,
-      r.backend,
-      `${((100 * r.ok) / r.n).toFixed(2)}%`,
-      `${(seconds > 0 ? r.n / seconds : 0).toFixed(1)}rps`,
-      ms(quantile(0.5, r.buckets)),
-      ms(quantile(0.95, r.buckets)),
-      ms(quantile(0.99, r.buckets)),
-    ]),
-  )
+  return formatStatTable(busiestFirst(rows), weights)
 }

@@ -4,15 +4,20 @@ import { errorMessage } from '../util/errors.js'
 import { parseFlags, usageError } from './args.js'
 import type { Command, Console } from './io.js'
 import { CLEAR_HOME, isTerminal } from './render/ansi.js'
-import { scrapeAdmin, trafficTable, type Series } from './top-reader.js'
+import { readWeights, scrapeAdmin, trafficTable, type Series } from './top-reader.js'
 
 /** Where `top` reads; injected in tests. */
 export interface TopSource {
   scrape(admin: string): Promise<Series[]>
+  weights(admin: string): Promise<ReadonlyMap<string, string>>
   now(): number
 }
 
-const realSource: TopSource = { scrape: scrapeAdmin, now: () => Date.now() }
+const realSource: TopSource = {
+  scrape: scrapeAdmin,
+  weights: readWeights,
+  now: () => Date.now(),
+}
 
 /** Runs `top` against `source`: one table per interval, `count` times (forever when undefined). */
 export async function runTop(
@@ -27,7 +32,7 @@ export async function runTop(
     await sleep(opts.intervalMs)
     const after = await source.scrape(opts.admin)
     const t1 = source.now()
-    const table = trafficTable(before, after, (t1 - t0) / 1000)
+    const table = trafficTable(before, after, (t1 - t0) / 1000, await source.weights(opts.admin))
     const head = `proxy ${opts.admin}, every ${opts.intervalMs / 1000}s (${new Date(t1).toISOString()})`
     io.out(tty ? `${CLEAR_HOME}${head}\n\n${table}` : `${i === 0 ? '' : '\n'}${head}\n${table}`)
     before = after

@@ -13,6 +13,12 @@ describe('fledge top against an admin server', () => {
   before(async () => {
     // Each scrape sees 10 more successful books requests.
     server = createServer((req, res) => {
+      if (req.url === '/config') {
+        const split = { service: 'books', backends: [{ service: 'books-primary', weight: '900m' }] }
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ trafficSplits: [split] }))
+        return
+      }
       if (req.url !== '/metrics') {
         res.writeHead(404).end()
         return
@@ -50,7 +56,7 @@ describe('fledge top against an admin server', () => {
     assert.equal(io.stdout.length, 2)
     for (const out of io.stdout) {
       assert.match(out, new RegExp(`proxy ${admin}, every 0.15s`))
-      assert.match(out, /^books +books-primary +100\.00% +\d+\.\drps +3ms +5ms +5ms$/m)
+      assert.match(out, /^books +books-primary +900m +100\.00% +\d+\.\drps +3ms +5ms +5ms$/m)
     }
     assert.equal(scrapes, 3)
   })
