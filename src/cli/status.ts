@@ -112,11 +112,14 @@ function drawer(
 ): (view: CanaryView, events: readonly EventView[], changed: boolean) => void {
   const tty = isTerminal(io)
   let first = true
+  let lastView = ''
   return (view, events, changed) => {
-    if (format === 'json') {
-      if (changed) io.out(JSON.stringify(view))
-    } else if (format === 'yaml') {
-      if (changed) io.out(`---\n${stringify(view).trimEnd()}`)
+    if (format !== undefined) {
+      // Machine output follows the view alone: an event by itself prints nothing.
+      const text = JSON.stringify(view)
+      if (text === lastView) return
+      lastView = text
+      io.out(format === 'json' ? text : `---\n${stringify(view).trimEnd()}`)
     } else if (tty) {
       io.out(CLEAR_HOME + detailText(view, events, io))
     } else if (changed) {

@@ -115,6 +115,7 @@ describe('fledge status against the API', () => {
     backend.update(KEY, { phase: 'Progressing', canaryWeight: 10, lastAppliedSpec: 'v2' })
     const r = await watch(async () => {
       await step({ phase: 'Progressing', canaryWeight: 20 })
+      backend.event(KEY, 'Synced', 'an event alone prints no JSON line')
       await step({ phase: 'Promoting', canaryWeight: 20 })
       await step({ phase: 'Succeeded', canaryWeight: 0, lastPromotedSpec: 'v2' })
     })
