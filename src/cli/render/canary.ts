@@ -102,7 +102,8 @@ export function renderCanaryDetail(view: CanaryView, opts: DetailOptions): strin
             m.metric,
             formatValue(m.value),
             paint(m.outcome, OUTCOME_COLOUR[m.outcome], on) +
-              (m.message === undefined ? '' : ` (${m.message})`),
+              // A passing check's message only repeats its value.
+              (m.message === undefined || m.outcome === 'Successful' ? '' : ` (${m.message})`),
             m.weight === undefined ? '-' : formatPercent(m.weight / 10),
             age(m.at, opts.now),
           ]),
