@@ -28,8 +28,8 @@ describe('fledge status against the API', () => {
     backend = new FakeBackend()
   })
 
-  const run = async (...args: string[]) => {
-    const io = captureConsole()
+  const run = async (...args: string[]) => runWith(captureConsole(), ...args)
+  const runWith = async (io: ReturnType<typeof captureConsole>, ...args: string[]) => {
     const code = await main([...args, '--api', api.url, '--token', TOKEN], io)
     return { code, out: io.stdout.join('\n'), err: io.stderr.join('\n'), io }
   }
@@ -95,8 +95,20 @@ describe('fledge status against the API', () => {
 
   /** Runs `status books --watch -o json` while `script` drives the backend; returns the views seen. */
   const watch = async (script: () => Promise<void>, ...extra: string[]) => {
-    const running = run('status', 'books', '--watch', '-o', 'json', '--timeout', '20s', ...extra)
+    const io = captureConsole()
+    const running = runWith(
+      io,
+      'status',
+      'books',
+      '--watch',
+      '-o',
+      'json',
+      '--timeout',
+      '20s',
+      ...extra,
+    )
     await backend.watched()
+    await printed(io)
     await script()
     const r = await running
     const views = r.out
@@ -104,6 +116,11 @@ describe('fledge status against the API', () => {
       .filter((l) => l !== '')
       .map((l) => JSON.parse(l) as { phase: string; weight: number; pending: boolean })
     return { ...r, views }
+  }
+  /** Waits (bounded) until the watch has printed its first view, so no step races it. */
+  const printed = async (io: ReturnType<typeof captureConsole>) => {
+    for (let i = 0; i < 500 && io.stdout.length === 0; i++) await sleep(20)
+    assert.ok(io.stdout.length > 0, 'the watch printed its first view')
   }
   const step = async (status: Parameters<FakeBackend['update']>[1]) => {
     await sleep(30)
@@ -187,8 +204,10 @@ describe('fledge status against the API', () => {
   it('appends one plain detailed view per change when not on a terminal', async () => {
     backend.revisions.set(KEY, 'v2')
     backend.update(KEY, { phase: 'Progressing', canaryWeight: 10, lastAppliedSpec: 'v2' })
-    const running = run('status', 'books', '--watch', '--timeout', '20s')
+    const io = captureConsole()
+    const running = runWith(io, 'status', 'books', '--watch', '--timeout', '20s')
     await backend.watched()
+    await printed(io)
     await step({ phase: 'Progressing', canaryWeight: 20 })
     await step({ phase: 'Succeeded', lastPromotedSpec: 'v2' })
     const r = await running
@@ -199,8 +218,10 @@ describe('fledge status against the API', () => {
 
   it('without a name, --watch redraws the list on each change until --timeout', async () => {
     backend.update(KEY, { phase: 'Progressing', canaryWeight: 10 })
-    const running = run('status', '--watch', '--timeout', '1500ms')
+    const io = captureConsole()
+    const running = runWith(io, 'status', '--watch', '--timeout', '3s')
     await backend.watched()
+    await printed(io)
     await step({ phase: 'Progressing', canaryWeight: 20 })
     const r = await running
     assert.equal(r.code, 0, r.err)
