@@ -35,13 +35,13 @@ export const statusCommand: Command = {
     return withClient(values, async (client) => {
       if (name === undefined) {
         if (values.watch !== true) {
-          io.out(await listText(client, format, io))
+          io.out(await listText(client, format, io, values.namespace))
           return 0
         }
         const tty = isTerminal(io)
         return followAll(client, {
           timeoutMs,
-          fetch: () => listText(client, format, io),
+          fetch: () => listText(client, format, io, values.namespace),
           draw: (text) => {
             io.out(tty ? CLEAR_HOME + text : text)
           },
@@ -76,13 +76,16 @@ function durationFlag(text: string): number {
   }
 }
 
+/** Every Canary, or those of one namespace when `-n` is given. */
 async function listText(
   client: ApiClient,
   format: OutputFormat | undefined,
   io: Console,
+  namespace: string | undefined,
 ): Promise<string> {
   const { items } = (await client.get('/api/v1/canaries')) as { items: CanaryView[] }
-  return format === undefined ? renderCanaryList(items, useColor(io)) : formatData(items, format)
+  const views = items.filter((v) => namespace === undefined || v.namespace === namespace)
+  return format === undefined ? renderCanaryList(views, useColor(io)) : formatData(views, format)
 }
 
 /** One Canary's view and its recent events. */

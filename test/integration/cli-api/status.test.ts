@@ -43,6 +43,14 @@ describe('fledge status against the API', () => {
     assert.match(lines[0] ?? '', /^CANARY\s+STATUS\s+WEIGHT\s+STEP\s+FAILEDCHECKS\s+MESSAGE$/)
     assert.match(lines[1] ?? '', /^default\/books\s+◌ Progressing\s+\[██░{8}\] 20%\s+2\/5\s+1\/2/)
     assert.match(lines[2] ?? '', /^shop\/cart\s+✔ Succeeded\s+\[░{10}\] 0%\s+0\/5\s+0\/2/)
+    const shop = await run('status', '-n', 'shop')
+    assert.deepEqual(
+      shop.out
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(' ')[0]),
+      ['shop/cart'],
+    )
   })
 
   it('shows one Canary in detail: bar with step marks, step, checks, measurements, events', async () => {
