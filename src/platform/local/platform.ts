@@ -12,6 +12,7 @@ import { weightsIn, type DesiredRoutes } from './routing.js'
 import { ProcessRunner } from './runner.js'
 import { keyFile, StateDir } from './state-dir.js'
 import { LocalCanaryStore } from './store.js'
+import { ReplicaRecords } from './orphans.js'
 import { createLocalWorkloads } from './workloads.js'
 
 /** The part of the embedded proxy's in-process API local mode drives. */
@@ -67,6 +68,7 @@ export class LocalPlatform implements EmbeddedRouting {
   readonly events: LocalEvents
   readonly workloads: Workloads
   readonly loader: ManifestLoader
+  readonly records: ReplicaRecords
   problems: readonly ManifestProblem[] = []
   readonly #opts: LocalPlatformOptions
   readonly #listeners = new Set<() => void>()
@@ -83,6 +85,7 @@ export class LocalPlatform implements EmbeddedRouting {
     this.cluster = new LocalCluster(this.state)
     this.loader = new ManifestLoader(opts.dir)
     this.events = new LocalEvents(this.state, opts.log, opts.now)
+    this.records = new ReplicaRecords(this.state)
     this.runner = new ProcessRunner({
       logDir: this.state.path('logs'),
       images: () => this.cluster.manifests?.images ?? new Map(),
@@ -98,6 +101,7 @@ export class LocalPlatform implements EmbeddedRouting {
       onChange: () => {
         this.refreshRoutes()
       },
+      records: this.records,
       ...(opts.drainMs === undefined ? {} : { drainMs: opts.drainMs }),
     })
     this.store = new LocalCanaryStore(
@@ -113,6 +117,11 @@ export class LocalPlatform implements EmbeddedRouting {
   /** Loads the state directory and the manifests, starts every process, and watches for changes. */
   async start(): Promise<void> {
     await this.state.init()
+    const orphans = await this.records.reap()
+    if (orphans > 0)
+      this.#opts.log.warn('stopped replicas left running by a previous controller', {
+        count: orphans,
+      })
     await this.cluster.load()
     await this.store.load()
     await this.reload()

@@ -41,6 +41,11 @@ export interface RunnerDeps {
   readonly onChange: () => void
   /** Time between taking a replica out of the endpoints and stopping it. */
   readonly drainMs?: number
+  /** Told of every replica started and stopped (pid records for orphan cleanup). */
+  readonly records?: {
+    record(name: string, pid: number): Promise<void>
+    forget(name: string): Promise<void>
+  }
 }
 
 interface Slot {
@@ -247,10 +252,10 @@ export class ProcessRunner {
       HOST: '127.0.0.1',
       FLEDGE_REPLICA: name,
     })
-    return new Replica(
+    const replica = new Replica(
       {
         name,
-        argv: [...this.#argv(entry), ...(container.args ?? [])],
+        argv: [...this.#argv(entry), ...(container.args ?? [])].map((a) => expandVars(a, env)),
         cwd: entry.baseDir,
         env,
         port,
@@ -263,6 +268,8 @@ export class ProcessRunner {
         void this.#reconcile(w)
       },
     )
+    if (replica.pid !== undefined) await this.#deps.records?.record(name, replica.pid)
+    return replica
   }
 
   #argv(entry: ResolvedCatalogEntry): string[] {
@@ -287,7 +294,17 @@ export class ProcessRunner {
     this.#deps.onChange()
     if (!now) await new Promise((r) => setTimeout(r, this.#deps.drainMs ?? 1_000))
     await replica.stop()
+    await this.#deps.records?.forget(replica.spec.name)
   }
+}
+
+/** Kubernetes' `$(VAR)` expansion in args; `$$(VAR)` escapes it; unknown names stay as written. */
+export function expandVars(arg: string, env: Readonly<Record<string, string>>): string {
+  return arg.replace(
+    /\$(\$)?\(([A-Za-z_][A-Za-z0-9_]*)\)/g,
+    (whole, escaped: string | undefined, name: string) =>
+      escaped !== undefined ? `$(${name})` : (env[name] ?? whole),
+  )
 }
 
 function minimalEnv(): Record<string, string> {

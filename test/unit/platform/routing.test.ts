@@ -89,3 +89,12 @@ describe('local routing composition', () => {
     assert.deepEqual(weightsIn({ backends: [] }, booksRoute(undefined)), { primary: 0, canary: 0 })
   })
 })
+
+describe('args expansion', () => {
+  it('expands $(VAR) from the environment, as Kubernetes does', async () => {
+    const { expandVars } = await import('../../../src/platform/local/runner.js')
+    assert.equal(expandVars('127.0.0.1:$(PORT)', { PORT: '8080' }), '127.0.0.1:8080')
+    assert.equal(expandVars('$$(PORT)', { PORT: '8080' }), '$(PORT)')
+    assert.equal(expandVars('$(NOPE)-$(PORT)', { PORT: '1' }), '$(NOPE)-1')
+  })
+})
