@@ -189,3 +189,19 @@ describe('canary rendering', () => {
     assert.match(wide, /30s +10,20,30,40,50 +50/)
   })
 })
+
+describe('tables with colour', () => {
+  it('does not count colour codes as columns', () => {
+    const red = paint('Failed', 'red', true)
+    assert.equal(
+      formatTable(
+        ['A', 'B'],
+        [
+          [red, 'x'],
+          ['Succeeded', 'y'],
+        ],
+      ),
+      `A           B\n${red}      x\nSucceeded   y`,
+    )
+  })
+})
