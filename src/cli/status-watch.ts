@@ -18,6 +18,8 @@ export interface FollowOptions {
   readonly pollMs?: number
   /** Redraw period on a terminal, so the time in step moves. */
   readonly tickMs?: number
+  /** A full re-read this often even while the stream is up, in case a change was not pushed. */
+  readonly resyncMs?: number
   fetch(): Promise<Watched>
   /** `changed` is false for the periodic redraws of an unchanged view. */
   draw(view: CanaryView, events: readonly EventView[], changed: boolean): void
@@ -108,6 +110,21 @@ export async function followCanary(
   const ticker = setInterval(() => {
     if (state !== undefined) opts.draw(state.view, state.events, false)
   }, opts.tickMs ?? 1000)
+  // Set when a resync sees the end: it aborts the stream or the poll, which then return this.
+  const ended: { code?: number; over?: boolean } = {}
+  const resync = setInterval(() => {
+    if (state === undefined || ended.code !== undefined) return
+    opts.fetch().then(
+      (next) => {
+        if (ended.over === true) return // answered after the watch was over: nothing to draw
+        const code = update(next)
+        if (code === undefined || ended.code !== undefined) return
+        ended.code = code
+        ac.abort()
+      },
+      () => undefined, // the stream or the poll reports an unreachable controller
+    )
+  }, opts.resyncMs ?? 5000)
   try {
     const stream = await openStream(client, ac.signal, opts)
     const first = update(await opts.fetch())
@@ -115,10 +132,12 @@ export async function followCanary(
     if (stream !== undefined) {
       const code = await followStream(stream, key, opts, update, () => state)
       if (code !== undefined) return code
+      if (ended.code !== undefined) return ended.code
       opts.note('fledge status: the event stream dropped; polling the controller instead')
     }
     return await poll(opts, update, ac.signal)
   } catch (err) {
+    if (ended.code !== undefined) return ended.code
     if (timeout.hit) {
       opts.note(`fledge status: timed out after ${formatDuration(opts.timeoutMs ?? 0)}`)
       return 1
@@ -127,6 +146,8 @@ export async function followCanary(
   } finally {
     clearTimeout(timer)
     clearInterval(ticker)
+    clearInterval(resync)
+    ended.over = true
     ac.abort()
   }
 }

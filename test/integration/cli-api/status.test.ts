@@ -1,7 +1,10 @@
 import { after, before, beforeEach, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { ApiClient } from '../../../src/cli/client.js'
 import { main } from '../../../src/cli/main.js'
+import { fetchCanary } from '../../../src/cli/status.js'
+import { followCanary } from '../../../src/cli/status-watch.js'
 import {
   FakeBackend,
   TOKEN,
@@ -244,5 +247,43 @@ describe('fledge status against the API', () => {
     const r = await run('status', 'books', '--watch', '--timeout', '300ms')
     assert.equal(r.code, 1)
     assert.match(r.err, /timed out after 300ms/)
+  })
+})
+
+describe('followCanary with a stream that misses a change', () => {
+  it('still sees the end through its periodic resync', async () => {
+    const backend = new FakeBackend()
+    const api = await startApi(backend)
+    const client = new ApiClient({ api: api.url, source: 'flag' })
+    try {
+      backend.revisions.set(KEY, 'v2')
+      backend.update(KEY, { phase: 'Progressing', canaryWeight: 10, lastAppliedSpec: 'v2' })
+      const phases: string[] = []
+      let drawn: () => void = () => undefined
+      const firstDraw = new Promise<void>((resolve) => (drawn = resolve))
+      const following = followCanary(client, KEY, {
+        resyncMs: 100,
+        timeoutMs: 20_000,
+        fetch: () => fetchCanary(client, KEY),
+        draw: (view, _events, changed) => {
+          if (changed) phases.push(view.phase)
+          drawn()
+        },
+        note: () => undefined,
+      })
+      await backend.watched()
+      await firstDraw
+      // Never pushed over the stream, which stays up.
+      backend.update(
+        KEY,
+        { phase: 'Succeeded', lastAppliedSpec: 'v2', lastPromotedSpec: 'v2' },
+        false,
+      )
+      assert.equal(await following, 0)
+      assert.deepEqual(phases, ['Progressing', 'Succeeded'])
+    } finally {
+      await client.close()
+      await api.close()
+    }
   })
 })
