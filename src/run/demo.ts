@@ -299,7 +299,7 @@ async function until(what: string, deadline: number, cond: () => Promise<boolean
 }
 
 /** A faster demo: the Canary's interval as asked, analysis windows to match, busier traffic. */
-async function tuneForDemo(dir: string, intervalMs: number): Promise<void> {
+export async function tuneForDemo(dir: string, intervalMs: number): Promise<void> {
   const canaryFile = join(dir, 'books-canary.yaml')
   const canary = parseDocument(await readFile(canaryFile, 'utf8'))
   canary.setIn(['spec', 'analysis', 'interval'], formatDuration(intervalMs))

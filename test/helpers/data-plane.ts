@@ -26,7 +26,10 @@ export interface TrafficPlan {
 export interface TrafficResult {
   readonly requests: number
   readonly failures: number
-  /** Latency of every request as the client measured it, in ms. */
+  /**
+   * Latency of every request, in ms: as recorded (the exporter), or as the backend served it
+   * (the proxy, whose time to first byte adds only its own forwarding to it).
+   */
   readonly latenciesMs: readonly number[]
 }
 
@@ -54,17 +57,39 @@ export interface DataPlane {
 }
 
 /** A backend answering 500 when asked (`x-fail: 1`) after `x-delay-ms`. */
-export async function startBackend(): Promise<{ server: Server; port: number }> {
+export interface Backend {
+  readonly server: Server
+  readonly port: number
+  /**
+   * How long the backend took to answer the request sent with `x-request-id: id`, in ms (from
+   * its arrival to the response headers), then forgotten; undefined if it never arrived.
+   */
+  serviceTime(id: string): number | undefined
+}
+
+export async function startBackend(): Promise<Backend> {
+  const times = new Map<string, number>()
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const arrived = performance.now()
     const delay = Number(req.headers['x-delay-ms'] ?? '0')
     const status = req.headers['x-fail'] === '1' ? 500 : 200
+    const id = req.headers['x-request-id']
     setTimeout(() => {
+      if (typeof id === 'string') times.set(id, performance.now() - arrived)
       res.writeHead(status, { 'content-type': 'text/plain' })
       res.end(status === 200 ? 'ok' : 'injected failure')
     }, delay)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { server, port: (server.address() as AddressInfo).port }
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    serviceTime(id) {
+      const t = times.get(id)
+      times.delete(id)
+      return t
+    },
+  }
 }
 
 export async function closeServer(s: Server): Promise<void> {
@@ -76,10 +101,13 @@ export async function closeServer(s: Server): Promise<void> {
   })
 }
 
-/** Sends a plan's requests with bounded concurrency; `one` sends request i and returns its status. */
+/**
+ * Sends a plan's requests with bounded concurrency. `one` sends request i and returns its status
+ * and the latency to count as the truth for it.
+ */
 export async function drive(
   plan: TrafficPlan,
-  one: (fail: boolean, delayMs: number) => Promise<number>,
+  one: (fail: boolean, delayMs: number) => Promise<{ status: number; ms: number }>,
 ): Promise<TrafficResult & { statuses: number[] }> {
   const latenciesMs: number[] = []
   const statuses: number[] = []
@@ -87,9 +115,8 @@ export async function drive(
   let next = 0
   const worker = async (): Promise<void> => {
     for (let i = next++; i < plan.requests; i = next++) {
-      const started = performance.now()
-      const status = await one(plan.fail(i), plan.delayMs(i))
-      latenciesMs.push(performance.now() - started)
+      const { status, ms } = await one(plan.fail(i), plan.delayMs(i))
+      latenciesMs.push(ms)
       statuses.push(status)
       if (status >= 500) failures++
     }

@@ -104,7 +104,7 @@ export async function createExporterDataPlane(): Promise<DataPlane> {
           responses.inc({ ...l, classification: classify(res.statusCode) })
           latency.observe(l, ms)
         }
-        return res.statusCode
+        return { status: res.statusCode, ms }
       })
       totals.add(plan.deployment, namespace, result)
       return result

@@ -29,8 +29,8 @@ export type StartProxy = (options: {
  * The data plane with fledge's real proxy: requests go client → proxy → backend, and the proxy's
  * own registry (served by its admin server) is what Prometheus scrapes and the in-process provider
  * reads. Each workload is a service of the proxy named `<deployment>--<namespace>`, labelled with
- * its deployment and namespace. Usage, once src/proxy is on main:
- * `createProxyDataPlane(startProxy)` in place of `createExporterDataPlane()`.
+ * its deployment and namespace. Usage: `createProxyDataPlane(startProxy)`, with `startProxy` from
+ * src/proxy/proxy.ts (passed in, so this helper only needs the proxy's shape).
  */
 export async function createProxyDataPlane(start: StartProxy): Promise<DataPlane> {
   const proxy = await start({ listen: '127.0.0.1:0', admin: '127.0.0.1:0', watch: false })
@@ -39,10 +39,13 @@ export async function createProxyDataPlane(start: StartProxy): Promise<DataPlane
   const backend = await startBackend()
   const agent = new Agent({ keepAliveTimeout: 10, connections: 64 })
   const totals = new Totals()
+  let sent = 0
   const service = (deployment: string, namespace: string): string => `${deployment}--${namespace}`
   const send: DataPlane['send'] = async (plan) => {
     const namespace = plan.namespace ?? 'default'
     const result = await drive(plan, async (fail, delayMs) => {
+      const id = String(++sent)
+      const started = performance.now()
       const res = await agent.request({
         origin: `http://127.0.0.1:${proxy.address.port}`,
         path: '/',
@@ -51,10 +54,14 @@ export async function createProxyDataPlane(start: StartProxy): Promise<DataPlane
           host: service(plan.deployment, namespace),
           'x-fail': fail ? '1' : '0',
           'x-delay-ms': String(delayMs),
+          'x-request-id': id,
         },
       })
       await res.body.dump()
-      return res.statusCode
+      // The truth is the backend's service time: on a loaded machine the client's own clock also
+      // counts time spent queued in this process before the proxy saw the request.
+      const ms = backend.serviceTime(id) ?? performance.now() - started
+      return { status: res.statusCode, ms }
     })
     totals.add(plan.deployment, namespace, result)
     return result

@@ -5,7 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { evenly, type DataPlane } from '../../helpers/data-plane.js'
-import { createExporterDataPlane } from '../../helpers/linkerd-exporter.js'
+import { createProxyDataPlane } from '../../helpers/proxy-data-plane.js'
+import { startProxy } from '../../../src/proxy/proxy.js'
 import {
   eventually,
   freePort,
@@ -64,7 +65,8 @@ describe('fledge analyze against a real Prometheus', { skip }, () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'fledge-analyze-'))
-    plane = await createExporterDataPlane()
+    // Real traffic through fledge's proxy to a backend failing a known share of requests.
+    plane = await createProxyDataPlane(startProxy)
     prom = await startPrometheus({ targets: [plane.metricsTarget] })
     await plane.declare('web', 'cli')
     const ask = async (q: string): Promise<number> => {
