@@ -1,4 +1,16 @@
+import { applyCommand } from './apply.js'
+import {
+  abortCommand,
+  pauseCommand,
+  promoteCommand,
+  resumeCommand,
+  retryCommand,
+} from './command-verbs.js'
+import { getCommand } from './get.js'
 import type { Command } from './io.js'
+import { setCommand } from './set-image.js'
+import { statusCommand } from './status.js'
+import { topCommand } from './top.js'
 import { validateCommand } from './validate.js'
 import { analyzeCommand } from './analyze.js'
 import { proxyCommand } from './proxy.js'
@@ -14,8 +26,18 @@ export const commands: readonly Command[] = [
   demoCommand,
   validateCommand,
   analyzeCommand,
+  statusCommand,
+  getCommand,
+  promoteCommand,
+  abortCommand,
+  pauseCommand,
+  resumeCommand,
+  retryCommand,
+  applyCommand,
+  setCommand,
   proxyCommand,
   errorInjectorCommand,
   statCommand,
+  topCommand,
   tapCommand,
 ]

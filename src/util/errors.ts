@@ -37,6 +37,10 @@ export const ErrorCodes = {
   WORKLOAD: 'FLEDGE_ERR_WORKLOAD',
   /** An operation was aborted through its AbortSignal. */
   ABORTED: 'FLEDGE_ERR_ABORTED',
+  /** The controller's HTTP API could not be reached (not running, wrong address). */
+  API_UNAVAILABLE: 'FLEDGE_ERR_API_UNAVAILABLE',
+  /** The controller's HTTP API answered a request with an error status. */
+  API_ERROR: 'FLEDGE_ERR_API_ERROR',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
