@@ -14,7 +14,13 @@ import { meshFor, observerFor } from './observers/factory.js'
 import type { Mesh, Observer } from './observers/observer.js'
 import { PrometheusMetricsProvider } from './providers/prometheus.js'
 import { createMetricsProvider, type ProviderFactoryDeps } from './providers/factory.js'
-import { renderTemplate, templateModel, type TemplateModel } from './render.js'
+import {
+  DEFAULT_METRIC_INTERVAL,
+  renderTemplate,
+  templateModel,
+  type TemplateModel,
+} from './render.js'
+import { formatDuration, parseDuration } from '../util/duration.js'
 
 export type { TemplateSource } from './template-source.js'
 
@@ -61,9 +67,11 @@ export class CheckRunner implements AnalysisRunner {
   ): Promise<CheckResult[]> {
     const metrics = analysisOf(canary.spec)?.metrics ?? []
     const at = new Date(context.now).toISOString()
+    const started = canary.status?.rolloutStartedAt
+    const age = started === undefined ? undefined : context.now - Date.parse(started)
     return Promise.all(
       metrics.map(async (metric) => {
-        const r = await this.#check(canary, metric, signal)
+        const r = await this.#check(canary, windowSince(metric, age), signal)
         const measurement: Measurement = {
           metric: metric.name,
           outcome: r.outcome,
@@ -255,4 +263,19 @@ export function failureOutcome(metric: Metric, err: unknown, query: string | und
 
 function describeProvider(p: MetricsProvider): string {
   return p instanceof PrometheusMetricsProvider ? `prometheus ${p.address}` : p.type
+}
+
+/** Shortest analysis window: below it a rate has too few samples to mean anything. */
+const MIN_WINDOW_MS = 1_000
+
+/**
+ * A metric whose window reaches no further back than the current rollout: the target's series
+ * carry the previous revision's traffic under the same labels (a rolled-back broken build, say),
+ * which must not count against the new one. Flagger's fixed windows have this flaw.
+ */
+export function windowSince(metric: Metric, rolloutAgeMs: number | undefined): Metric {
+  if (rolloutAgeMs === undefined) return metric
+  const windowMs = parseDuration(metric.interval ?? DEFAULT_METRIC_INTERVAL)
+  const capped = Math.max(MIN_WINDOW_MS, Math.floor(rolloutAgeMs / 1000) * 1000)
+  return capped >= windowMs ? metric : { ...metric, interval: formatDuration(capped) }
 }

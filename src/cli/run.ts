@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises'
-import { relative } from 'node:path'
+import { join, relative } from 'node:path'
 import { createLogger, type LogLevel } from '../observability/logger.js'
 import { startLocal, type LocalHandle } from '../run/local.js'
 import { errorMessage } from '../util/errors.js'
@@ -55,7 +55,7 @@ function banner(dir: string, h: LocalHandle): string {
     `  dashboard  ${h.api}/`,
     `  API        ${h.api}/api/v1/canaries`,
     `  proxy      http://${h.proxy}   (admin http://${h.admin}/metrics)`,
-    `  state      ${relative(process.cwd(), h.stateDir) || '.'}`,
+    `  state      ${relative(process.cwd(), h.stateDir) || '.'}   (API token in ${relative(process.cwd(), join(h.stateDir, 'token'))})`,
     '',
     ...(next === undefined
       ? []

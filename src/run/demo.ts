@@ -299,11 +299,14 @@ async function until(what: string, deadline: number, cond: () => Promise<boolean
 }
 
 /** A faster demo: the Canary's interval as asked, analysis windows to match, busier traffic. */
-export async function tuneForDemo(dir: string, intervalMs: number): Promise<void> {
+export async function tuneForDemo(
+  dir: string,
+  intervalMs: number,
+  windowMs = Math.max(5_000, 5 * intervalMs),
+): Promise<void> {
   const canaryFile = join(dir, 'books-canary.yaml')
   const canary = parseDocument(await readFile(canaryFile, 'utf8'))
   canary.setIn(['spec', 'analysis', 'interval'], formatDuration(intervalMs))
-  const windowMs = Math.max(5_000, 5 * intervalMs)
   const metrics = canary.getIn(['spec', 'analysis', 'metrics']) as { items: unknown[] } | undefined
   for (let i = 0; i < (metrics?.items.length ?? 0); i++) {
     canary.setIn(['spec', 'analysis', 'metrics', i, 'interval'], formatDuration(windowMs))

@@ -20,13 +20,13 @@ export class LocalRun {
     this.home = home
   }
 
-  static async create(intervalMs: number): Promise<LocalRun> {
+  static async create(intervalMs: number, opts: { windowMs?: number } = {}): Promise<LocalRun> {
     const dir = await mkdtemp(join(tmpdir(), 'fledge-e2e-'))
     await cp('examples/booksapp/local', dir, {
       recursive: true,
       filter: (s) => !s.includes('/.fledge'),
     })
-    await tuneForDemo(dir, intervalMs)
+    await tuneForDemo(dir, intervalMs, opts.windowMs)
     return new LocalRun(dir, await mkdtemp(join(tmpdir(), 'fledge-home-')))
   }
 

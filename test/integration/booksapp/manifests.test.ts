@@ -91,7 +91,11 @@ describe('booksapp local manifests', () => {
           'services/booksapp.ts',
           { APP_VERSION: 'v2-broken', ERROR_RATE: '0.3' },
         ],
-        ['error-injector:v1', 'error-injector --listen 127.0.0.1:$(PORT) --status 500 --rate 1', undefined],
+        [
+          'error-injector:v1',
+          'error-injector --listen 127.0.0.1:$(PORT) --status 500 --rate 1',
+          undefined,
+        ],
       ],
     )
   })
