@@ -36,6 +36,9 @@ export function createHttp1Server(deps: Http1Deps): http.Server {
   // node:http starts its header-timeout checks on 'listening'; this server never listens itself
   // (the listener hands it connections), so start them here. close() stops them.
   server.emit('listening')
+  // Answer clients that shut down their sending side after the request (node:http aborts the
+  // request otherwise); the property exists on node:http servers but is not in @types/node.
+  Reflect.set(server, 'httpAllowHalfOpen', true)
   // One more than allowed, so that "too many" is visible rather than silently truncated.
   server.maxHeadersCount = s.maxHeaders + 1
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {

@@ -49,7 +49,9 @@ export interface Listener {
 
 export function createListener(opts: ListenerOptions): Listener {
   const sockets = new Set<net.Socket>()
-  const server = net.createServer({ noDelay: true }, (socket) => {
+  // allowHalfOpen, as node:http's own server: a client may shut down its sending side after the
+  // request and still read the response.
+  const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
     sockets.add(socket)
     opts.metrics.tcpOpen('src')
     let failed = false
@@ -91,6 +93,11 @@ function sniff(socket: net.Socket, opts: ListenerOptions): void {
   socket.setTimeout(opts.firstByteTimeoutMs, () => {
     socket.destroy()
   })
+  const onEnd = (): void => {
+    // Closed before saying anything: nothing to serve.
+    socket.destroy()
+  }
+  socket.once('end', onEnd)
   const onData = (chunk: Buffer): void => {
     buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk])
     const n = Math.min(buffered.length, PREFACE.length)
@@ -98,6 +105,7 @@ function sniff(socket: net.Socket, opts: ListenerOptions): void {
     // Wait for more only while the bytes so far could still be the HTTP/2 preface.
     if (prefix && n < PREFACE.length) return
     socket.off('data', onData)
+    socket.off('end', onEnd)
     socket.setTimeout(0)
     socket.pause()
     if (prefix) opts.http2.accept(socket, buffered)

@@ -188,6 +188,12 @@ for (const engine of await availableEngines())
       await stillServing()
     })
 
+    it('answers a client that half-closes after its request', async () => {
+      const r = await rawExchange(port, 'GET /half HTTP/1.1\r\nHost: echo\r\n\r\n', 3000, true)
+      assert.match(r.data, /^HTTP\/1\.1 200/)
+      assert.match(r.data, /"url":"\/half"/)
+    })
+
     it('closes an idle kept-alive connection after the idle timeout', async () => {
       const r = await rawExchange(port, 'GET /ok HTTP/1.1\r\nHost: echo\r\n\r\n', 8000)
       assert.match(r.data, /^HTTP\/1\.1 200/)

@@ -103,6 +103,7 @@ export function rawExchange(
   port: number,
   bytes: string | Buffer,
   waitMs = 3000,
+  halfClose = false,
 ): Promise<{ data: string; closed: boolean }> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1')
@@ -125,7 +126,8 @@ export function rawExchange(
     s.on('error', () => {
       finish(true)
     })
-    s.write(bytes)
+    if (halfClose) s.end(bytes)
+    else s.write(bytes)
   })
 }
 
