@@ -79,15 +79,20 @@ export interface FastListener {
 /** The engine's `createHttp1Listener`, as this adapter uses it. */
 export type CreateFastListener = (options: FastListenerOptions) => FastListener
 
-/** Loads the engine if this build has it (`src/proxy/http1/index.ts`); undefined otherwise. */
+/**
+ * Loads the engine if this build has it (`src/proxy/http1/index.ts`); undefined when it is absent.
+ * Any other failure to load it is a bug and is thrown, not papered over with the slower layer.
+ */
 export async function loadFastEngine(): Promise<CreateFastListener | undefined> {
   // A computed specifier keeps the type checker from requiring the module at build time.
   const specifier = ['.', 'http1', 'index.js'].join('/')
   try {
     const mod = (await import(specifier)) as { createHttp1Listener?: CreateFastListener }
     return mod.createHttp1Listener
-  } catch {
-    return undefined
+  } catch (err) {
+    const code = err instanceof Error && 'code' in err ? err.code : undefined
+    if (code === 'ERR_MODULE_NOT_FOUND' && String(err).includes('http1')) return undefined
+    throw err
   }
 }
 
