@@ -35,6 +35,8 @@ export interface ListenerOptions {
   readonly metrics: ProxyMetrics
   /** A connection that sends nothing for this long is closed. */
   readonly firstByteTimeoutMs: number
+  /** Connections open at once; the listener refuses more. */
+  readonly maxConnections: number
 }
 
 export interface Listener {
@@ -64,6 +66,7 @@ export function createListener(opts: ListenerOptions): Listener {
     })
     sniff(socket, opts)
   })
+  server.maxConnections = opts.maxConnections
   let closed: Promise<void> | undefined
   const stop = (): Promise<void> => {
     closed ??= new Promise<void>((resolve) => {

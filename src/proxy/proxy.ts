@@ -109,6 +109,7 @@ export function createProxy(options: ProxyOptions = {}, fileSettings?: ProxySett
     http2: serverHandler(h2, false),
     metrics,
     firstByteTimeoutMs: settings.headerTimeoutMs,
+    maxConnections: settings.maxConnections,
   })
   let fileInput: { services: readonly ServiceEntry[]; splits: readonly SplitInput[] } = {
     services: [],

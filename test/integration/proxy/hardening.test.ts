@@ -200,6 +200,33 @@ for (const engine of await availableEngines())
       assert.equal(r.closed, true)
     })
 
+    it('refuses connections beyond the limit', async () => {
+      const p = await startProxy({
+        listen: '127.0.0.1:0',
+        admin: false,
+        http1Engine: engine,
+        settings: { maxConnections: 2 },
+      })
+      try {
+        const held = [
+          net.connect(p.address.port, '127.0.0.1'),
+          net.connect(p.address.port, '127.0.0.1'),
+        ]
+        await Promise.all(held.map((s) => new Promise((r) => s.once('connect', r))))
+        await new Promise((r) => setTimeout(r, 50))
+        const third = await rawExchange(
+          p.address.port,
+          'GET / HTTP/1.1\r\nHost: echo\r\n\r\n',
+          2000,
+        )
+        assert.equal(third.closed, true)
+        assert.equal(third.data, '')
+        for (const s of held) s.destroy()
+      } finally {
+        await p.close()
+      }
+    })
+
     it('closes a connection that sends nothing', async () => {
       const r = await rawExchange(port, Buffer.alloc(0), 4000)
       assert.equal(r.closed, true)
