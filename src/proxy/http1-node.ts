@@ -126,8 +126,9 @@ async function handle(
     )
     return
   }
-  const headers = forwardRequestHeaders(req.rawHeaders, req.socket.remoteAddress)
-  if (target.absolute && req.headers.host === undefined) headers.push('host', target.authority)
+  let headers = forwardRequestHeaders(req.rawHeaders, req.socket.remoteAddress)
+  // An absolute-form target's authority replaces any Host header (RFC 9112 §3.2.2).
+  if (target.absolute) headers = withHost(headers, target.authority)
   const body = await requestBody(core, req)
   const client = new AbortController()
   res.on('close', () => {
@@ -223,6 +224,16 @@ async function requestBody(
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks)
+}
+
+function withHost(flat: readonly string[], authority: string): string[] {
+  const out: string[] = []
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i] ?? ''
+    if (name.toLowerCase() !== 'host') out.push(name, flat[i + 1] ?? '')
+  }
+  out.push('host', authority)
+  return out
 }
 
 /** A proxy-generated error: plain text, `l5d-proxy-error` says why, never a stack. */

@@ -13,6 +13,9 @@ export interface Upstream {
   readonly server: http.Server
   /** Requests seen. */
   count: number
+  /** Host header and target of the last request. */
+  lastHost: string | undefined
+  lastUrl: string | undefined
   close(): Promise<void>
 }
 
@@ -26,6 +29,8 @@ export async function startUpstream(
     port: 0,
     server: http.createServer((req, res) => {
       up.count++
+      up.lastHost = req.headers.host
+      up.lastUrl = req.url
       if (handler !== undefined) {
         handler(req, res)
         return
@@ -37,6 +42,8 @@ export async function startUpstream(
       })
     }),
     count: 0,
+    lastHost: undefined,
+    lastUrl: undefined,
     close: () =>
       new Promise<void>((resolve) => {
         up.server.close(() => {
