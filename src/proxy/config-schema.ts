@@ -84,6 +84,8 @@ export const ProxyConfigSchema = z.strictObject({
       maxHeaders: z.number().int().min(1).max(1000).optional(),
       /** Kept-alive upstream connections per endpoint. */
       upstreamConnections: z.number().int().min(1).max(10_000).optional(),
+      /** Client connections open at once; more are refused. */
+      maxConnections: z.number().int().min(1).optional(),
     })
     .optional(),
   services: z.record(z.string().min(1), ServiceSchema).optional(),
@@ -119,6 +121,7 @@ export interface ProxySettings {
   readonly maxHeaderBytes: number
   readonly maxHeaders: number
   readonly upstreamConnections: number
+  readonly maxConnections: number
 }
 
 /** Linkerd's defaults (reference: linkerd.md §4), plus header limits in the range nginx uses. */
@@ -147,6 +150,7 @@ export const DEFAULT_SETTINGS: ProxySettings = {
   maxHeaderBytes: 16 * 1024,
   maxHeaders: 100,
   upstreamConnections: 64,
+  maxConnections: 20_000,
 }
 
 /** Applies a validated config file over the defaults. */
@@ -162,6 +166,7 @@ export function resolveSettings(config: ProxyConfig | undefined): ProxySettings 
     maxHeaderBytes: c.limits?.maxHeaderBytes ?? DEFAULT_SETTINGS.maxHeaderBytes,
     maxHeaders: c.limits?.maxHeaders ?? DEFAULT_SETTINGS.maxHeaders,
     upstreamConnections: c.limits?.upstreamConnections ?? DEFAULT_SETTINGS.upstreamConnections,
+    maxConnections: c.limits?.maxConnections ?? DEFAULT_SETTINGS.maxConnections,
   }
 }
 

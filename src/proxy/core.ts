@@ -141,8 +141,8 @@ export class ProxyCore {
   }
 
   /** Every original request deposits in its service's retry budget. */
-  deposit(route: Route): void {
-    this.#budget(route.service).deposit(this.now())
+  deposit(route: Route, now = this.now()): void {
+    this.#budget(route.service).deposit(now)
   }
 
   /** Spends one retry from the service's budget, if it has one. */
@@ -171,8 +171,11 @@ export class ProxyCore {
    * With `skipUnavailableBackends` (Linkerd ≥ 2.13's failover) such backends are not chosen while
    * another can serve; by default weights hold exactly, so a broken canary's share fails visibly.
    */
-  attempt(route: Route, exclude?: EndpointState): Attempt | { readonly unavailable: string } {
-    const now = this.now()
+  attempt(
+    route: Route,
+    exclude?: EndpointState,
+    now = this.now(),
+  ): Attempt | { readonly unavailable: string } {
     const eps = route.compiled.endpoints
     const available = this.settings.skipUnavailableBackends
       ? (svc: string): boolean => {
@@ -184,7 +187,13 @@ export class ProxyCore {
     if (backend === undefined) return { unavailable: '' }
     const pick = pickEndpoint(eps.get(backend) ?? [], now, this.rand, exclude)
     if (pick === undefined) return { unavailable: backend }
-    return new Attempt(this, this.target(route, backend), pick.endpoint, pick.admission === 'probe')
+    return new Attempt(
+      this,
+      this.target(route, backend),
+      pick.endpoint,
+      pick.admission === 'probe',
+      now,
+    )
   }
 
   /** Metric labels for (service, backend), cached per table. */
@@ -215,23 +224,31 @@ export class Attempt {
   readonly #core: ProxyCore
   #done = false
 
-  constructor(core: ProxyCore, target: Target, endpoint: EndpointState, probe: boolean) {
+  constructor(
+    core: ProxyCore,
+    target: Target,
+    endpoint: EndpointState,
+    probe: boolean,
+    now = core.now(),
+  ) {
     this.#core = core
     this.target = target
     this.endpoint = endpoint
     this.probe = probe
-    this.startedAt = core.now()
+    this.startedAt = now
     endpoint.pending++
     core.inFlight++
     core.metrics.request(target)
   }
 
-  /** Response headers arrived: time to first byte for the histogram and the balancer. */
-  headers(status: number): void {
-    const now = this.#core.now()
-    const ms = now - this.startedAt
+  /**
+   * Response headers arrived: time to first byte for the histogram and the balancer. A layer that
+   * measured it already passes `latencyMs` (saves reading the clock on the hot path).
+   */
+  headers(status: number, latencyMs?: number): void {
+    const ms = latencyMs ?? this.#core.now() - this.startedAt
     this.latencyMs = ms
-    this.endpoint.observe(ms, now)
+    this.endpoint.observe(ms, this.startedAt + ms)
     this.#core.metrics.latency(this.target, status, ms)
   }
 
@@ -241,14 +258,15 @@ export class Attempt {
     this.#done = true
     this.endpoint.pending--
     this.#core.inFlight--
-    const now = this.#core.now()
     const failure = o.error !== undefined || isFailure(o.status, o.grpcStatus)
-    if (o.error !== undefined && this.latencyMs === undefined) {
-      // A failure without response still tells the balancer the endpoint is slow to answer.
-      this.endpoint.observe(now - this.startedAt, now)
-    }
-    if (failure) this.endpoint.breaker.failure(now, this.#core.rand())
-    else this.endpoint.breaker.success()
+    if (failure) {
+      const now = this.#core.now()
+      if (o.error !== undefined && this.latencyMs === undefined) {
+        // A failure without response still tells the balancer the endpoint is slow to answer.
+        this.endpoint.observe(now - this.startedAt, now)
+      }
+      this.endpoint.breaker.failure(now, this.#core.rand())
+    } else this.endpoint.breaker.success()
     this.#core.metrics.response(this.target, o.status, failure, o.grpcStatus, o.error)
   }
 

@@ -45,6 +45,8 @@ export interface FastOutcome {
   readonly request: FastRequestHead
   readonly attempt: number
   readonly status: number
+  /** Milliseconds from the attempt's start to the response head (or to the failure). */
+  readonly headMs: number
   readonly error: FastErrorKind | null
   readonly retryable: boolean
   readonly discarded: boolean
@@ -79,15 +81,20 @@ export interface FastListener {
 /** The engine's `createHttp1Listener`, as this adapter uses it. */
 export type CreateFastListener = (options: FastListenerOptions) => FastListener
 
-/** Loads the engine if this build has it (`src/proxy/http1/index.ts`); undefined otherwise. */
+/**
+ * Loads the engine if this build has it (`src/proxy/http1/index.ts`); undefined when it is absent.
+ * Any other failure to load it is a bug and is thrown, not papered over with the slower layer.
+ */
 export async function loadFastEngine(): Promise<CreateFastListener | undefined> {
   // A computed specifier keeps the type checker from requiring the module at build time.
   const specifier = ['.', 'http1', 'index.js'].join('/')
   try {
     const mod = (await import(specifier)) as { createHttp1Listener?: CreateFastListener }
     return mod.createHttp1Listener
-  } catch {
-    return undefined
+  } catch (err) {
+    const code = err instanceof Error && 'code' in err ? err.code : undefined
+    if (code === 'ERR_MODULE_NOT_FOUND' && String(err).includes('http1')) return undefined
+    throw err
   }
 }
 
@@ -106,8 +113,16 @@ export function fastHttp1Layer(
       }
       return e
     }
+    // Per-request state, found again by the request head the engine hands to onOutcome: one
+    // shared callback instead of closures per request (cheaper, above all under tsx, whose
+    // keepNames helper names every closure as it is created).
+    const states = new WeakMap<object, Ctx>()
+    const onOutcome = (o: FastOutcome): FastTarget | FastErrorResponse | undefined => {
+      const ctx = states.get(o.request)
+      return ctx === undefined ? undefined : outcome(ctx, o)
+    }
     const listener = create({
-      route: (req) => routeRequest(core, req, endpointOf),
+      route: (req) => routeRequest(core, req, endpointOf, onOutcome, states),
       limits: { maxHeaderBytes: s.maxHeaderBytes, maxHeaders: s.maxHeaders },
       headerTimeoutMs: s.headerTimeoutMs,
       idleTimeoutMs: s.idleTimeoutMs,
@@ -137,6 +152,8 @@ function routeRequest(
   core: ProxyCore,
   req: FastRequestHead,
   endpointOf: (a: Attempt) => FastEndpoint,
+  onOutcome: (o: FastOutcome) => FastTarget | FastErrorResponse | undefined,
+  states: WeakMap<object, Ctx>,
 ): FastTarget | FastErrorResponse {
   if (req.authority === '') {
     return proxyError(400, 'no authority', 'request has no Host header and no absolute URI')
@@ -150,109 +167,129 @@ function routeRequest(
       `unknown service "${req.authority}": no service or TrafficSplit of that name in the routing table`,
     )
   }
-  core.deposit(route)
+  const now = core.now()
+  core.deposit(route, now)
   const ctx: Ctx = {
     core,
     route,
     endpointOf,
+    onOutcome,
     started: Date.now(),
     authority: req.authority,
     path: req.path,
     exchange: { route, method: req.method, replayable: !req.hasBody },
+    retriesOnStatus: route.retryOn.includes('5xx') || route.retryOn.includes('gateway-error'),
+    current: undefined,
+    attempts: 0,
   }
-  return nextAttempt(ctx, undefined, 0)
+  states.set(req, ctx)
+  return nextAttempt(ctx, now)
 }
 
 interface Ctx {
   readonly core: ProxyCore
   readonly route: Route
   readonly endpointOf: (a: Attempt) => FastEndpoint
+  readonly onOutcome: (o: FastOutcome) => FastTarget | FastErrorResponse | undefined
   readonly started: number
   readonly authority: string
   readonly path: string
   readonly exchange: ExchangeRequest
+  readonly retriesOnStatus: boolean
+  /** The attempt in flight; one at a time per request. */
+  current: Attempt | undefined
+  attempts: number
 }
 
-function nextAttempt(
-  ctx: Ctx,
-  previous: Attempt | undefined,
-  attempts: number,
-): FastTarget | FastErrorResponse {
-  const a = ctx.core.attempt(ctx.route, previous?.endpoint)
+function nextAttempt(ctx: Ctx, now?: number): FastTarget | FastErrorResponse {
+  const a = ctx.core.attempt(ctx.route, ctx.current?.endpoint, now)
   if (!(a instanceof Attempt)) {
-    const f = failFast(ctx.core, ctx.route, a.unavailable, attempts)
+    const f = failFast(ctx.core, ctx.route, a.unavailable, ctx.attempts)
     tap(ctx, f, 503, 'unavailable')
     return proxyError(503, 'unavailable', f.kind === 'error' ? f.message : 'unavailable')
   }
-  return targetFor(ctx, a, attempts + 1)
+  return targetFor(ctx, a)
 }
 
-function targetFor(ctx: Ctx, a: Attempt, attempts: number): FastTarget {
-  const { core, route } = ctx
-  return {
+function targetFor(ctx: Ctx, a: Attempt): FastTarget {
+  ctx.current = a
+  ctx.attempts++
+  const target = {
     endpoint: ctx.endpointOf(a),
-    timeoutMs: route.timeoutMs,
-    onResponseHead: (status) => {
-      a.headers(status)
-      if (!retryableStatus(ctx.exchange, status, attempts, core) || !core.withdraw(route))
-        return undefined
-      const next = core.attempt(route, a.endpoint)
-      // Nothing else can serve: forward this 5xx rather than turn it into a 503.
-      if (!(next instanceof Attempt)) return undefined
-      a.end({ status })
-      return targetFor(ctx, next, attempts + 1)
-    },
-    onOutcome: (o) => {
-      if (o.discarded) return undefined
-      if (o.error === null) {
-        a.end({ status: o.status })
-        tap(
-          ctx,
-          { kind: 'response', attempt: a, status: o.status, response: undefined, attempts },
-          o.status,
-          undefined,
-        )
-        return undefined
-      }
-      if (o.error === 'client-aborted') {
-        if (o.status > 0) a.end({ status: o.status })
-        else a.abandon()
-        return undefined
-      }
-      if (o.status > 0) {
-        // The response had begun: the client's connection is closed, nothing else to answer.
-        a.end({ status: o.status, error: 'reset' })
-        tap(
-          ctx,
-          { kind: 'response', attempt: a, status: o.status, response: undefined, attempts },
-          o.status,
-          'reset',
-        )
-        return undefined
-      }
-      const kind = errorOf(o.error)
-      a.end({ error: kind })
-      if (
-        o.retryable &&
-        retryableError(ctx.exchange, kind, attempts, core) &&
-        core.withdraw(route)
-      ) {
-        return nextAttempt(ctx, a, attempts)
-      }
-      const status = kind === 'timeout' ? 504 : 502
-      const message =
-        kind === 'timeout'
-          ? `service "${route.service}" did not answer within ${route.timeoutMs}ms`
-          : `service "${route.service}" (backend "${a.target.backend}") failed: ${o.error}`
+    timeoutMs: ctx.route.timeoutMs,
+    onOutcome: ctx.onOutcome,
+  }
+  // Retries on a response status (opt-in) need to see the head before it is forwarded.
+  return ctx.retriesOnStatus
+    ? { ...target, onResponseHead: (status: number) => responseHead(ctx, a, status) }
+    : target
+}
+
+function responseHead(ctx: Ctx, a: Attempt, status: number): FastTarget | undefined {
+  const { core, route } = ctx
+  a.headers(status)
+  if (!retryableStatus(ctx.exchange, status, ctx.attempts, core) || !core.withdraw(route)) {
+    return undefined
+  }
+  const next = core.attempt(route, a.endpoint)
+  // Nothing else can serve: forward this 5xx rather than turn it into a 503.
+  if (!(next instanceof Attempt)) return undefined
+  a.end({ status })
+  return targetFor(ctx, next)
+}
+
+function outcome(ctx: Ctx, o: FastOutcome): FastTarget | FastErrorResponse | undefined {
+  const a = ctx.current
+  // A discarded attempt was ended when its head was seen; `current` is already the retry.
+  if (o.discarded || a === undefined) return undefined
+  const { core, route } = ctx
+  const attempts = ctx.attempts
+  if (o.status > 0 && a.latencyMs === undefined) a.headers(o.status, o.headMs)
+  if (o.error === null) {
+    a.end({ status: o.status })
+    if (core.tap.active) {
       tap(
         ctx,
-        { kind: 'error', status, error: kind, message, attempts, backend: a.target.backend },
-        status,
-        kind,
+        { kind: 'response', attempt: a, status: o.status, response: undefined, attempts },
+        o.status,
+        undefined,
       )
-      return proxyError(status, kind, message)
-    },
+    }
+    return undefined
   }
+  if (o.error === 'client-aborted') {
+    if (o.status > 0) a.end({ status: o.status })
+    else a.abandon()
+    return undefined
+  }
+  if (o.status > 0) {
+    // The response had begun: the client's connection is closed, nothing else to answer.
+    a.end({ status: o.status, error: 'reset' })
+    tap(
+      ctx,
+      { kind: 'response', attempt: a, status: o.status, response: undefined, attempts },
+      o.status,
+      'reset',
+    )
+    return undefined
+  }
+  const kind = errorOf(o.error)
+  a.end({ error: kind })
+  if (o.retryable && retryableError(ctx.exchange, kind, attempts, core) && core.withdraw(route)) {
+    return nextAttempt(ctx)
+  }
+  const status = kind === 'timeout' ? 504 : 502
+  const message =
+    kind === 'timeout'
+      ? `service "${route.service}" did not answer within ${route.timeoutMs}ms`
+      : `service "${route.service}" (backend "${a.target.backend}") failed: ${o.error}`
+  tap(
+    ctx,
+    { kind: 'error', status, error: kind, message, attempts, backend: a.target.backend },
+    status,
+    kind,
+  )
+  return proxyError(status, kind, message)
 }
 
 function errorOf(kind: Exclude<FastErrorKind, 'client-aborted'>): ErrorKind {

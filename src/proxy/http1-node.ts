@@ -36,6 +36,9 @@ export function createHttp1Server(deps: Http1Deps): http.Server {
   // node:http starts its header-timeout checks on 'listening'; this server never listens itself
   // (the listener hands it connections), so start them here. close() stops them.
   server.emit('listening')
+  // Answer clients that shut down their sending side after the request (node:http aborts the
+  // request otherwise); the property exists on node:http servers but is not in @types/node.
+  Reflect.set(server, 'httpAllowHalfOpen', true)
   // One more than allowed, so that "too many" is visible rather than silently truncated.
   server.maxHeadersCount = s.maxHeaders + 1
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -123,8 +126,9 @@ async function handle(
     )
     return
   }
-  const headers = forwardRequestHeaders(req.rawHeaders, req.socket.remoteAddress)
-  if (target.absolute && req.headers.host === undefined) headers.push('host', target.authority)
+  let headers = forwardRequestHeaders(req.rawHeaders, req.socket.remoteAddress)
+  // An absolute-form target's authority replaces any Host header (RFC 9112 §3.2.2).
+  if (target.absolute) headers = withHost(headers, target.authority)
   const body = await requestBody(core, req)
   const client = new AbortController()
   res.on('close', () => {
@@ -220,6 +224,16 @@ async function requestBody(
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks)
+}
+
+function withHost(flat: readonly string[], authority: string): string[] {
+  const out: string[] = []
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i] ?? ''
+    if (name.toLowerCase() !== 'host') out.push(name, flat[i + 1] ?? '')
+  }
+  out.push('host', authority)
+  return out
 }
 
 /** A proxy-generated error: plain text, `l5d-proxy-error` says why, never a stack. */

@@ -35,6 +35,8 @@ export interface ListenerOptions {
   readonly metrics: ProxyMetrics
   /** A connection that sends nothing for this long is closed. */
   readonly firstByteTimeoutMs: number
+  /** Connections open at once; the listener refuses more. */
+  readonly maxConnections: number
 }
 
 export interface Listener {
@@ -49,7 +51,9 @@ export interface Listener {
 
 export function createListener(opts: ListenerOptions): Listener {
   const sockets = new Set<net.Socket>()
-  const server = net.createServer({ noDelay: true }, (socket) => {
+  // allowHalfOpen, as node:http's own server: a client may shut down its sending side after the
+  // request and still read the response.
+  const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
     sockets.add(socket)
     opts.metrics.tcpOpen('src')
     let failed = false
@@ -62,6 +66,7 @@ export function createListener(opts: ListenerOptions): Listener {
     })
     sniff(socket, opts)
   })
+  server.maxConnections = opts.maxConnections
   let closed: Promise<void> | undefined
   const stop = (): Promise<void> => {
     closed ??= new Promise<void>((resolve) => {
@@ -91,6 +96,11 @@ function sniff(socket: net.Socket, opts: ListenerOptions): void {
   socket.setTimeout(opts.firstByteTimeoutMs, () => {
     socket.destroy()
   })
+  const onEnd = (): void => {
+    // Closed before saying anything: nothing to serve.
+    socket.destroy()
+  }
+  socket.once('end', onEnd)
   const onData = (chunk: Buffer): void => {
     buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk])
     const n = Math.min(buffered.length, PREFACE.length)
@@ -98,6 +108,7 @@ function sniff(socket: net.Socket, opts: ListenerOptions): void {
     // Wait for more only while the bytes so far could still be the HTTP/2 preface.
     if (prefix && n < PREFACE.length) return
     socket.off('data', onData)
+    socket.off('end', onEnd)
     socket.setTimeout(0)
     socket.pause()
     if (prefix) opts.http2.accept(socket, buffered)

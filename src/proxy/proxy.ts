@@ -8,14 +8,8 @@ import type http from 'node:http'
 import { Registry } from 'prom-client'
 import { normalizeWeights, parseQuantityMilli } from '../api/weight.js'
 import { ErrorCodes, FledgeError, ValidationError } from '../util/errors.js'
-import {
-  DEFAULT_SETTINGS,
-  resolveSettings,
-  type ProxySettings,
-  type RetryOn,
-} from './config-schema.js'
+import { DEFAULT_SETTINGS, resolveSettings, type ProxySettings } from './config-schema.js'
 import { ProxyCore } from './core.js'
-import type { Endpoint } from './disco.js'
 import { createHttp1Server } from './http1-node.js'
 import { createHttp2Server } from './http2.js'
 import { createListener, serverHandler, type ConnectionHandler, type Listener } from './listener.js'
@@ -25,7 +19,6 @@ import {
   buildRouteTable,
   type RouteTable,
   type ServiceEntry,
-  type SplitEntry,
   type SplitInput,
 } from './route-table.js'
 import { loadSources, toSplitInput, type SourceIssue, type SourcePaths } from './sources.js'
@@ -38,6 +31,9 @@ import { createAdminServer } from './admin.js'
 import { endpointKey } from './balancer.js'
 import { listen, parseAddress } from './address.js'
 import { fastHttp1Layer, loadFastEngine } from './http1-fast.js'
+import { checkEndpoints, type ProxyApi } from './proxy-api.js'
+
+export type { ProxyApi, ServiceUpdate, SplitUpdate } from './proxy-api.js'
 
 /** Everything the HTTP/1.1 layer needs; a replacement codec receives the same. */
 export interface Http1LayerDeps {
@@ -65,45 +61,6 @@ export interface ProxyOptions extends SourcePaths {
    * fast when present).
    */
   readonly http1Engine?: 'auto' | 'fast' | 'node'
-}
-
-/** Endpoints and metric labels of a service set through the API. */
-export interface ServiceUpdate {
-  readonly endpoints: readonly {
-    readonly ip: string
-    readonly port: number
-    readonly weight?: number
-  }[]
-  readonly deployment?: string
-  readonly namespace?: string
-  readonly timeoutMs?: number
-  readonly retryOn?: readonly RetryOn[]
-}
-
-/** A split set through the API; weights are relative (`900m`, 90, 0.9), normalised to milli. */
-export interface SplitUpdate {
-  readonly name: string
-  readonly namespace?: string
-  readonly service: string
-  readonly backends: readonly { readonly service: string; readonly weight: number | string }[]
-}
-
-/** The in-process API the embedded TrafficProvider and local mode use. */
-export interface ProxyApi {
-  /** The table in force. */
-  table(): RouteTable
-  /** Sets a service's endpoints (overrides the files for that service). */
-  setEndpoints(service: string, update: ServiceUpdate): void
-  removeService(service: string): void
-  /** Sets a split (overrides a file's split for the same apex); returns its generation. */
-  setSplit(split: SplitUpdate): number
-  /** Sets a split from an SMI TrafficSplit object (any version), validated; returns its generation. */
-  setTrafficSplit(trafficSplit: unknown): number
-  removeSplit(service: string): void
-  /** The split in force for an apex service, with its generation. */
-  getSplit(service: string): SplitEntry | undefined
-  /** Re-reads the files; false (and the table unchanged) when any is invalid. */
-  reload(): Promise<boolean>
 }
 
 export interface Proxy extends ProxyApi {
@@ -152,6 +109,7 @@ export function createProxy(options: ProxyOptions = {}, fileSettings?: ProxySett
     http2: serverHandler(h2, false),
     metrics,
     firstByteTimeoutMs: settings.headerTimeoutMs,
+    maxConnections: settings.maxConnections,
   })
   let fileInput: { services: readonly ServiceEntry[]; splits: readonly SplitInput[] } = {
     services: [],
@@ -223,11 +181,7 @@ export function createProxy(options: ProxyOptions = {}, fileSettings?: ProxySett
     setEndpoints(service, update) {
       apiServices.set(service, {
         name: service,
-        endpoints: update.endpoints.map((e): Endpoint => ({
-          ip: e.ip,
-          port: e.port,
-          weight: e.weight ?? 1,
-        })),
+        endpoints: checkEndpoints(service, update.endpoints),
         deployment: update.deployment,
         namespace: update.namespace,
         timeoutMs: update.timeoutMs,

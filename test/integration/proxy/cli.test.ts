@@ -86,6 +86,19 @@ describe('proxy CLI verbs', () => {
     } finally {
       await inj.close()
     }
+    const slow = await startErrorInjector({
+      listen: '127.0.0.1:0',
+      status: 500,
+      rate: 0,
+      delayMs: 200,
+    })
+    try {
+      const started = Date.now()
+      assert.equal((await request(slow.address.port, { host: 'x' })).status, 200)
+      assert.ok(Date.now() - started >= 190, 'answered after the delay')
+    } finally {
+      await slow.close()
+    }
     const io = captureConsole()
     assert.equal(await main(['error-injector', '--rate', '2'], io), 2)
     assert.match(io.err_.join(''), /--rate must be from 0 to 1/)

@@ -122,5 +122,11 @@ describe('proxy --config with services and splits', () => {
       { service: 'podinfo-canary', weight: 100 },
     ])
     assert.throws(() => proxy.setTrafficSplit({ kind: 'TrafficSplit' }), /spec/)
+    assert.throws(() => {
+      proxy.setEndpoints('web', { endpoints: [{ ip: 'not-an-ip', port: 80 }] })
+    }, /invalid endpoint/)
+    assert.throws(() => {
+      proxy.setEndpoints('Web', { endpoints: [] })
+    }, /invalid service name/)
   })
 })

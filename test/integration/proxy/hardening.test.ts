@@ -188,10 +188,43 @@ for (const engine of await availableEngines())
       await stillServing()
     })
 
+    it('answers a client that half-closes after its request', async () => {
+      const r = await rawExchange(port, 'GET /half HTTP/1.1\r\nHost: echo\r\n\r\n', 3000, true)
+      assert.match(r.data, /^HTTP\/1\.1 200/)
+      assert.match(r.data, /"url":"\/half"/)
+    })
+
     it('closes an idle kept-alive connection after the idle timeout', async () => {
       const r = await rawExchange(port, 'GET /ok HTTP/1.1\r\nHost: echo\r\n\r\n', 8000)
       assert.match(r.data, /^HTTP\/1\.1 200/)
       assert.equal(r.closed, true)
+    })
+
+    it('refuses connections beyond the limit', async () => {
+      const p = await startProxy({
+        listen: '127.0.0.1:0',
+        admin: false,
+        http1Engine: engine,
+        settings: { maxConnections: 2 },
+      })
+      try {
+        const held = [
+          net.connect(p.address.port, '127.0.0.1'),
+          net.connect(p.address.port, '127.0.0.1'),
+        ]
+        await Promise.all(held.map((s) => new Promise((r) => s.once('connect', r))))
+        await new Promise((r) => setTimeout(r, 50))
+        const third = await rawExchange(
+          p.address.port,
+          'GET / HTTP/1.1\r\nHost: echo\r\n\r\n',
+          2000,
+        )
+        assert.equal(third.closed, true)
+        assert.equal(third.data, '')
+        for (const s of held) s.destroy()
+      } finally {
+        await p.close()
+      }
     })
 
     it('closes a connection that sends nothing', async () => {

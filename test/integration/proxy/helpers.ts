@@ -13,6 +13,9 @@ export interface Upstream {
   readonly server: http.Server
   /** Requests seen. */
   count: number
+  /** Host header and target of the last request. */
+  lastHost: string | undefined
+  lastUrl: string | undefined
   close(): Promise<void>
 }
 
@@ -26,6 +29,8 @@ export async function startUpstream(
     port: 0,
     server: http.createServer((req, res) => {
       up.count++
+      up.lastHost = req.headers.host
+      up.lastUrl = req.url
       if (handler !== undefined) {
         handler(req, res)
         return
@@ -37,6 +42,8 @@ export async function startUpstream(
       })
     }),
     count: 0,
+    lastHost: undefined,
+    lastUrl: undefined,
     close: () =>
       new Promise<void>((resolve) => {
         up.server.close(() => {
@@ -103,6 +110,7 @@ export function rawExchange(
   port: number,
   bytes: string | Buffer,
   waitMs = 3000,
+  halfClose = false,
 ): Promise<{ data: string; closed: boolean }> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1')
@@ -125,7 +133,8 @@ export function rawExchange(
     s.on('error', () => {
       finish(true)
     })
-    s.write(bytes)
+    if (halfClose) s.end(bytes)
+    else s.write(bytes)
   })
 }
 

@@ -151,21 +151,31 @@ describe('proxy reloads', () => {
       }
     })()
     const counts = { ok: 0, bad: 0 }
-    const deadline = Date.now() + 2500
+    const bad: string[] = []
+    const deadline = Date.now() + 3000
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         for (let i = 0; i < 2000 && Date.now() < deadline; i++) {
-          const r = await request(proxy.address.port, { host: 'web', agent })
-          if (r.status === 200 && (r.body === 'web-a' || r.body === 'web-b')) counts.ok++
-          else counts.bad++
+          try {
+            const r = await request(proxy.address.port, { host: 'web', agent })
+            if (r.status === 200 && (r.body === 'web-a' || r.body === 'web-b')) counts.ok++
+            else {
+              counts.bad++
+              bad.push(`${r.status} ${r.body.slice(0, 80)}`)
+            }
+          } catch (err) {
+            counts.bad++
+            bad.push(String(err))
+          }
         }
       }),
     )
     state.stop = true
     await flipper
-    assert.ok(changes >= 30, `only ${changes} changes`)
-    assert.ok(counts.ok > 500, `only ${counts.ok} requests`)
-    assert.equal(counts.bad, 0)
+    // At most 20 a second; fewer when the machine is starved of CPU, but dozens in any case.
+    assert.ok(changes >= 25, `only ${changes} changes`)
+    assert.ok(counts.ok > 300, `only ${counts.ok} requests`)
+    assert.equal(counts.bad, 0, bad.slice(0, 5).join('; '))
     const gen = proxy.getSplit('web')?.generation ?? 0
     assert.ok(gen >= changes, `generation ${gen} after ${changes} changes`)
   })

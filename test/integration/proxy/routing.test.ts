@@ -71,6 +71,8 @@ spec:
     const r = await request(proxy.address.port, { path: 'http://books-canary:7002/a?b=1', agent })
     assert.equal(r.status, 200)
     assert.equal(r.body, 'books-canary')
+    assert.equal(canary.lastHost, 'books-canary:7002')
+    assert.equal(canary.lastUrl, '/a?b=1')
   })
 
   it('answers an unknown authority with 400 naming it, at once', async () => {
