@@ -37,6 +37,10 @@ export const ErrorCodes = {
   WORKLOAD: 'FLEDGE_ERR_WORKLOAD',
   /** An operation was aborted through its AbortSignal. */
   ABORTED: 'FLEDGE_ERR_ABORTED',
+  /** An HTTP/1.x message broke the protocol or a limit (carries the status to answer with). */
+  HTTP_PROTOCOL: 'FLEDGE_ERR_HTTP_PROTOCOL',
+  /** An upstream connection failed: refused, reset, timed out or spoke bad HTTP. */
+  UPSTREAM: 'FLEDGE_ERR_UPSTREAM',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
