@@ -67,6 +67,7 @@ export class ClientConnection implements ClientSide, Timed {
       // The client finished sending. Let an exchange in flight complete, then close.
       this.closing = true
       if (this.exchange === null) this.socket.end()
+      else this.exchange.endTunnel()
     })
     socket.on('close', () => {
       this.exchange?.abort('client-aborted')
@@ -74,6 +75,9 @@ export class ClientConnection implements ClientSide, Timed {
       this.closing = true
       this.ctx.onClose(this)
     })
+    // A socket handed over after sniffing may have been paused explicitly; 'data' alone would
+    // not restart it.
+    socket.resume()
   }
 
   /** Feeds bytes that were read before the connection was handed over (e.g. while sniffing). */
@@ -127,7 +131,7 @@ export class ClientConnection implements ClientSide, Timed {
       const buf = this.buf
       const ex = this.exchange
       if (ex !== null) {
-        if (!ex.reqDone && buf !== null && this.pos < buf.length) {
+        if ((!ex.reqDone || ex.tunneling) && buf !== null && this.pos < buf.length) {
           this.pos = ex.onClientBody(buf, this.pos, buf.length)
           if (this.exchange !== ex) continue
         }
@@ -240,6 +244,8 @@ export class ClientConnection implements ClientSide, Timed {
 
   pauseBody(paused: boolean): void {
     this.pause(PAUSE_BACKPRESSURE, paused)
+    // Bytes read before the upstream was ready (or before a 101) are waiting in the buffer.
+    if (!paused && this.buf !== null && this.pos < this.buf.length) this.process()
   }
 
   exchangeDone(keepAlive: boolean): void {

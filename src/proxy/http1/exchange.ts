@@ -97,6 +97,11 @@ export class Exchange implements UpstreamUser {
     this.upstreamHead = buildRequestHead(req, client.ip, client.xffTail)
   }
 
+  /** Whether the exchange became a two-way byte tunnel (after a 101 Switching Protocols). */
+  get tunneling(): boolean {
+    return this.resState === R_TUNNEL
+  }
+
   private get replayable(): boolean {
     return !this.req.hasBody
   }
@@ -176,6 +181,8 @@ export class Exchange implements UpstreamUser {
   }
 
   private sendBody(chunk: Buffer): void {
+    // An upload in progress is not a stalled upstream: the timeout counts from the last byte.
+    if (this.resState === R_HEAD) this.refreshDeadline()
     const conn = this.conn
     if (conn !== null && this.headSent) {
       this.requestBytes += chunk.length
@@ -191,6 +198,11 @@ export class Exchange implements UpstreamUser {
     if (conn === this.conn) this.client.pauseBody(false)
   }
 
+  /** The client half-closed a tunnel: pass the FIN on. */
+  endTunnel(): void {
+    if (this.resState === R_TUNNEL) this.conn?.socket.end()
+  }
+
   /** The client can take more bytes: resume reading the upstream. */
   onClientDrain(): void {
     this.conn?.socket.resume()
@@ -198,9 +210,7 @@ export class Exchange implements UpstreamUser {
 
   onUpstreamData(conn: UpstreamConn, chunk: Buffer): void {
     if (conn !== this.conn || this.finished) return
-    if (this.deadline !== 0 && this.resState !== R_TUNNEL) {
-      this.deadline = now() + (this.target.timeoutMs ?? this.settings.defaultTimeoutMs)
-    }
+    if (this.resState !== R_TUNNEL) this.refreshDeadline()
     let buf = chunk
     let pos = 0
     if (this.resState === R_HEAD) {
@@ -341,6 +351,12 @@ export class Exchange implements UpstreamUser {
     if (stop > pos)
       this.writeClient(pos === 0 && stop === buf.length ? buf : buf.subarray(pos, stop))
     if (this.resState === R_DONE) this.complete(stop < buf.length)
+  }
+
+  private refreshDeadline(): void {
+    if (this.deadline !== 0) {
+      this.deadline = now() + (this.target.timeoutMs ?? this.settings.defaultTimeoutMs)
+    }
   }
 
   private responseDone(): boolean {
