@@ -1,37 +1,15 @@
-import { CHUNKED_ERROR, CHUNKED_MORE, ChunkedScanner } from './chunked.js'
+import { BodyFramer } from './body-framer.js'
 import { UpstreamError, statusForError, type UpstreamErrorKind } from './errors.js'
+import type { ClientSide, ExchangeSettings } from './client-side.js'
 import type { ErrorResponse } from './error-response.js'
 import { buildClosingResponseHead, buildRequestHead, compactResponseHead } from './head-writer.js'
 import type { ForwardOutcome, ForwardTarget } from './index.js'
-import type { UpstreamConn, UpstreamPool, UpstreamUser } from './pool.js'
+import type { UpstreamConn, UpstreamUser } from './pool.js'
 import type { RequestHead } from './request-head.js'
-import { Framing, type FramingValue, type ResponseHead } from './response-parser.js'
+import { Framing, type ResponseHead } from './response-parser.js'
 import { now } from './ticker.js'
 
-/** The client side of an exchange, implemented by the listener's connection. */
-export interface ClientSide {
-  readonly ip: string
-  /** `x-forwarded-for: <ip>\r\n\r\n`, built once per connection. */
-  readonly xffTail: Buffer
-  /** Writes to the client; false means wait for `onClientDrain`. */
-  write(data: Buffer): boolean
-  cork(): void
-  uncork(): void
-  /** Stops or restarts reading request bytes (backpressure from upstream). */
-  pauseBody(paused: boolean): void
-  /** The exchange is over; reuse the connection for the next request when `keepAlive`. */
-  exchangeDone(keepAlive: boolean): void
-  /** The exchange failed and its status code was decided: write an error response. */
-  respond(res: ErrorResponse, keepAlive: boolean): void
-  /** The response broke midway: drop the client connection. */
-  destroy(): void
-}
-
-/** Shared settings for exchanges. */
-export interface ExchangeSettings {
-  readonly pool: UpstreamPool
-  readonly defaultTimeoutMs: number
-}
+const NO_BODY = new BodyFramer(Framing.NONE, 0)
 
 const R_HEAD = 0
 const R_BODY = 1
@@ -53,7 +31,9 @@ const MAX_STALE_RETRIES = 2
 export class Exchange implements UpstreamUser {
   readonly req: RequestHead
   /** Whether the whole request body has been read from the client. */
-  reqDone: boolean
+  get reqDone(): boolean {
+    return this.reqBody.done
+  }
   deadline = 0
   private readonly client: ClientSide
   private readonly settings: ExchangeSettings
@@ -65,8 +45,7 @@ export class Exchange implements UpstreamUser {
   private headSent = false
   private pendingBody: Buffer[] | null = null
   private pendingBytes = 0
-  private reqRemaining: number
-  private readonly reqScanner: ChunkedScanner | null
+  private readonly reqBody: BodyFramer
   private attemptStart = 0
   private headMs = 0
   private status = 0
@@ -74,9 +53,7 @@ export class Exchange implements UpstreamUser {
   private responseBytes = 0
   private resState = R_HEAD
   private resPending: Buffer | null = null
-  private framing: FramingValue = Framing.NONE
-  private resRemaining = 0
-  private resScanner: ChunkedScanner | null = null
+  private resBody: BodyFramer = NO_BODY
   private closeClient = false
   private upstreamCloses = false
   private finished = false
@@ -91,9 +68,7 @@ export class Exchange implements UpstreamUser {
     this.req = req
     this.target = target
     this.settings = settings
-    this.reqScanner = req.chunked ? new ChunkedScanner() : null
-    this.reqRemaining = req.chunked ? 0 : Math.max(req.contentLength, 0)
-    this.reqDone = !req.chunked && this.reqRemaining === 0
+    this.reqBody = BodyFramer.forRequest(req.chunked, req.contentLength)
     this.upstreamHead = buildRequestHead(req, client.ip, client.xffTail)
   }
 
@@ -162,19 +137,10 @@ export class Exchange implements UpstreamUser {
       this.sendBody(buf.subarray(start, end))
       return end
     }
-    let stop: number
-    if (this.reqScanner !== null) {
-      const r = this.reqScanner.scan(buf, start, end)
-      if (r === CHUNKED_ERROR) {
-        this.clientBodyError()
-        return end
-      }
-      stop = r === CHUNKED_MORE ? end : r
-      if (r !== CHUNKED_MORE) this.reqDone = true
-    } else {
-      stop = start + Math.min(this.reqRemaining, end - start)
-      this.reqRemaining -= stop - start
-      if (this.reqRemaining === 0) this.reqDone = true
+    const stop = this.reqBody.advance(buf, start, end)
+    if (stop < 0) {
+      this.clientBodyError()
+      return end
     }
     if (stop > start && !this.finished) this.sendBody(buf.subarray(start, stop))
     return stop
@@ -287,13 +253,12 @@ export class Exchange implements UpstreamUser {
       }
     }
     this.upstreamCloses = res.upstreamCloses
-    this.framing = res.framing(this.req.method)
-    if (this.framing === Framing.LENGTH) this.resRemaining = res.contentLength
-    if (this.framing === Framing.CHUNKED) this.resScanner = new ChunkedScanner()
+    const framing = res.framing(this.req.method)
+    this.resBody = new BodyFramer(framing, res.contentLength)
     // Close the client connection when the body is delimited by close, the client asked for it, or
     // its request body is still unread (the upstream answered early).
-    this.closeClient = !this.req.keepAlive || this.framing === Framing.CLOSE
-    this.resState = this.framing === Framing.NONE ? R_DONE : R_BODY
+    this.closeClient = !this.req.keepAlive || framing === Framing.CLOSE
+    this.resState = framing === Framing.NONE ? R_DONE : R_BODY
     if (this.closeClient) {
       const head = buildClosingResponseHead(res, false)
       this.writeClient(head)
@@ -318,27 +283,13 @@ export class Exchange implements UpstreamUser {
 
   /** Where this buffer's part of the body ends (marks R_DONE when it completes); -1 on bad framing. */
   private bodyStop(buf: Buffer, pos: number): number {
-    switch (this.framing) {
-      case Framing.LENGTH: {
-        const n = Math.min(this.resRemaining, buf.length - pos)
-        this.resRemaining -= n
-        if (this.resRemaining === 0) this.resState = R_DONE
-        return pos + n
-      }
-      case Framing.CHUNKED: {
-        const r = (this.resScanner ??= new ChunkedScanner()).scan(buf, pos, buf.length)
-        if (r === CHUNKED_ERROR) {
-          this.upstreamFailed('protocol')
-          return -1
-        }
-        if (r === CHUNKED_MORE) return buf.length
-        this.resState = R_DONE
-        return r
-      }
-      case Framing.NONE:
-      case Framing.CLOSE:
-        return buf.length
+    const stop = this.resBody.advance(buf, pos, buf.length)
+    if (stop < 0) {
+      this.upstreamFailed('protocol')
+      return -1
     }
+    if (this.resBody.done) this.resState = R_DONE
+    return stop
   }
 
   private onResponseBody(buf: Buffer, pos: number): void {
@@ -370,7 +321,7 @@ export class Exchange implements UpstreamUser {
 
   onUpstreamEnd(conn: UpstreamConn): void {
     if (conn !== this.conn || this.finished) return
-    if (this.resState === R_BODY && this.framing === Framing.CLOSE) {
+    if (this.resState === R_BODY && this.resBody.framing === Framing.CLOSE) {
       this.conn = null
       this.resState = R_DONE
       this.complete(true)
@@ -450,7 +401,7 @@ export class Exchange implements UpstreamUser {
     this.conn = null
     if (conn !== null) {
       const reusable =
-        !extra && this.reqDone && this.framing !== Framing.CLOSE && !this.upstreamCloses
+        !extra && this.reqDone && this.resBody.framing !== Framing.CLOSE && !this.upstreamCloses
       if (reusable) conn.release()
       else conn.destroy()
     }

@@ -172,6 +172,48 @@ describe('http1 listener: upstream failures', () => {
   })
 })
 
+describe('http1 listener: retry on a response status', () => {
+  it('discards a 503 and retries elsewhere when onResponseHead asks', async () => {
+    const busy = await startUpstream((_req, res) => {
+      res.writeHead(503).end('busy')
+    })
+    const good = await startUpstream((_req, res) => res.end('served'))
+    const outcomes: ForwardOutcome[] = []
+    const target = (endpoint: Endpoint): ForwardTarget => ({
+      endpoint,
+      onResponseHead: (status, attempt) =>
+        status === 503 && attempt === 0 ? target(good.endpoint) : undefined,
+      onOutcome: (o) => {
+        outcomes.push(o)
+        return undefined
+      },
+    })
+    const proxy = await startProxy(() => target(busy.endpoint))
+    try {
+      const { text } = await rawExchange(proxy.port, closeReq('/x'))
+      assert.deepEqual(statuses(text), [200])
+      assert.match(text, /served$/)
+      assert.deepEqual(
+        outcomes.map((o) => [o.attempt, o.status, o.discarded, o.responseStarted]),
+        [
+          [0, 503, true, false],
+          [1, 200, false, true],
+        ],
+      )
+      // A request with a body is never replayed: its 503 goes to the client.
+      const post = await rawExchange(
+        proxy.port,
+        'POST /x HTTP/1.1\r\nHost: svc\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi',
+      )
+      assert.deepEqual(statuses(post.text), [503])
+    } finally {
+      await proxy.listener.close()
+      await busy.close()
+      await good.close()
+    }
+  })
+})
+
 describe('http1 listener: stale kept-alive upstream connections', () => {
   it('replaces a pooled connection the upstream closed, invisibly', async () => {
     // The upstream closes each connection right after one response, without saying so.
