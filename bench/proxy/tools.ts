@@ -120,6 +120,7 @@ export interface Paced {
   achieved: number
   completed: number
   p50: number
+  p90: number
   p99: number
   p999: number
   errors: number
