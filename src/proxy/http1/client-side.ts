@@ -24,4 +24,6 @@ export interface ClientSide {
 export interface ExchangeSettings {
   readonly pool: UpstreamPool
   readonly defaultTimeoutMs: number
+  /** A routing callback threw: the exchange goes on as if it had returned nothing. */
+  readonly onInternalError: (err: unknown) => void
 }

@@ -212,9 +212,12 @@ export class Exchange implements UpstreamUser {
       pos = parsed.end
       searchFrom = pos
       if (res.status >= 100 && res.status < 200 && res.status !== 101) {
-        // Interim response (100 Continue, 103): pass it on, keep waiting for the final one.
-        const s = compactResponseHead(res, false)
-        this.writeClient(buf.subarray(headStart + s, pos))
+        // Interim response (100 Continue, 103): pass it on, keep waiting for the final one. An
+        // HTTP/1.0 client never gets one (RFC 9110 section 15.2).
+        if (this.req.versionMinor === 1) {
+          const s = compactResponseHead(res, false)
+          this.writeClient(buf.subarray(headStart + s, pos))
+        }
         continue
       }
       return this.onFinalHead(conn, res, buf, headStart, pos)
@@ -243,7 +246,12 @@ export class Exchange implements UpstreamUser {
       return bodyStart
     }
     if (this.target.onResponseHead !== undefined && this.replayable) {
-      const next = this.target.onResponseHead(res.status, this.attempt)
+      let next: ForwardTarget | undefined
+      try {
+        next = this.target.onResponseHead(res.status, this.attempt)
+      } catch (err) {
+        this.settings.onInternalError(err)
+      }
       if (next !== undefined) {
         conn.destroy()
         this.report(null, true)
@@ -452,6 +460,12 @@ export class Exchange implements UpstreamUser {
       retryable: error !== null && this.responseBytes === 0 && this.replayable,
       discarded,
     }
-    return cb(outcome)
+    try {
+      return cb(outcome)
+    } catch (err) {
+      // A bug in the caller must not take the connection (or the process) down with it.
+      this.settings.onInternalError(err)
+      return undefined
+    }
   }
 }

@@ -214,6 +214,38 @@ describe('http1 listener: retry on a response status', () => {
   })
 })
 
+describe('http1 listener: a throwing routing callback', () => {
+  it('is reported as an internal error and does not break the exchange or the listener', async () => {
+    const up = await startUpstream((_req, res) => res.end('ok'))
+    const internal: unknown[] = []
+    const proxy = await startProxy(
+      (req) =>
+        req.path === '/route-throws'
+          ? (() => {
+              throw new Error('bug in route')
+            })()
+          : {
+              endpoint: up.endpoint,
+              onOutcome: () => {
+                throw new Error('bug in onOutcome')
+              },
+            },
+      { events: { internalError: (e) => internal.push(e) } },
+    )
+    try {
+      const a = await rawExchange(proxy.port, closeReq('/x'))
+      assert.deepEqual(statuses(a.text), [200])
+      const b = await rawExchange(proxy.port, closeReq('/route-throws'))
+      assert.deepEqual(statuses(b.text), [500])
+      assert.doesNotMatch(b.text, /bug in route/)
+      assert.equal(internal.length, 2)
+    } finally {
+      await proxy.listener.close()
+      await up.close()
+    }
+  })
+})
+
 describe('http1 listener: stale kept-alive upstream connections', () => {
   it('replaces a pooled connection the upstream closed, invisibly', async () => {
     // The upstream closes each connection right after one response, without saying so.
