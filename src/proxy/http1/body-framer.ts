@@ -19,12 +19,15 @@ export class BodyFramer {
     this.done = framing === Framing.NONE
   }
 
+  /** A framer for `framing`; bodiless messages share one (it never changes). */
+  static of(framing: FramingValue, length: number): BodyFramer {
+    return framing === Framing.NONE ? NONE : new BodyFramer(framing, length)
+  }
+
   /** Framing of a request body. */
   static forRequest(chunked: boolean, contentLength: number): BodyFramer {
     if (chunked) return new BodyFramer(Framing.CHUNKED, 0)
-    return contentLength > 0
-      ? new BodyFramer(Framing.LENGTH, contentLength)
-      : new BodyFramer(Framing.NONE, 0)
+    return contentLength > 0 ? new BodyFramer(Framing.LENGTH, contentLength) : NONE
   }
 
   /**
@@ -53,3 +56,5 @@ export class BodyFramer {
     }
   }
 }
+
+const NONE = new BodyFramer(Framing.NONE, 0)

@@ -9,7 +9,7 @@ import type { RequestHead } from './request-head.js'
 import { Framing, type ResponseHead } from './response-parser.js'
 import { now } from './ticker.js'
 
-const NO_BODY = new BodyFramer(Framing.NONE, 0)
+const NO_BODY = BodyFramer.of(Framing.NONE, 0)
 
 const R_HEAD = 0
 const R_BODY = 1
@@ -262,7 +262,7 @@ export class Exchange implements UpstreamUser {
     }
     this.upstreamCloses = res.upstreamCloses
     const framing = res.framing(this.req.method)
-    this.resBody = new BodyFramer(framing, res.contentLength)
+    this.resBody = BodyFramer.of(framing, res.contentLength)
     // Close the client connection when the body is delimited by close, the client asked for it, or
     // its request body is still unread (the upstream answered early).
     this.closeClient = !this.req.keepAlive || framing === Framing.CLOSE

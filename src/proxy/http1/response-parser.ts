@@ -22,14 +22,17 @@ export const Framing = {
 } as const
 export type FramingValue = (typeof Framing)[keyof typeof Framing]
 
+const EMPTY = Buffer.alloc(0)
+const NO_OFFSETS = new Int32Array(0)
+
 /** A parsed upstream response head; header bytes stay in `head`, indexed by `offsets`. */
 export class ResponseHead {
   status = 0
   versionMinor = 1
-  head: Buffer = Buffer.alloc(0)
+  head: Buffer = EMPTY
   statusLineEnd = 0
   headerCount = 0
-  offsets: Int32Array = new Int32Array(0)
+  offsets: Int32Array = NO_OFFSETS
   /** Content-Length, or -1. */
   contentLength = -1
   /** Whether Transfer-Encoding ends in chunked. */
@@ -40,6 +43,17 @@ export class ResponseHead {
   upstreamCloses = false
   /** Lower-cased extra names listed in Connection, stripped when forwarding; null when none. */
   connectionNames: string[] | null = null
+
+  reset(): void {
+    this.status = 0
+    this.statusLineEnd = 0
+    this.headerCount = 0
+    this.contentLength = -1
+    this.chunked = false
+    this.transferEncoding = false
+    this.upstreamCloses = false
+    this.connectionNames = null
+  }
 
   /** Body framing of this response to a request with `method`. */
   framing(method: string): FramingValue {
@@ -52,11 +66,16 @@ export class ResponseHead {
   }
 }
 
-/** Parses upstream response heads; one per upstream connection, reused across responses. */
+/**
+ * Parses upstream response heads; one per upstream connection, reused across responses. The head
+ * it returns is reused too: it is valid until the next `parse` on the same parser.
+ */
 export class ResponseParser {
   private readonly offsets: Int32Array
   private readonly maxHeaderBytes: number
   private readonly maxHeaders: number
+  private readonly res = new ResponseHead()
+  private readonly result = { head: this.res, end: 0 }
 
   constructor(maxHeaderBytes = 64 * 1024, maxHeaders = 200) {
     this.maxHeaderBytes = maxHeaderBytes
@@ -81,7 +100,9 @@ export class ResponseParser {
       return null
     }
     try {
-      return { head: this.parseHead(buf.subarray(start, end)), end }
+      this.parseHead(buf.subarray(start, end))
+      this.result.end = end
+      return this.result
     } catch (err) {
       if (err instanceof HttpProtocolError) {
         throw new UpstreamError('protocol', `bad upstream response: ${err.message}`)
@@ -90,8 +111,9 @@ export class ResponseParser {
     }
   }
 
-  private parseHead(buf: Buffer): ResponseHead {
-    const res = new ResponseHead()
+  private parseHead(buf: Buffer): void {
+    const res = this.res
+    res.reset()
     res.head = buf
     res.offsets = this.offsets
     // HTTP/1.x SP 3DIGIT SP reason CRLF
@@ -120,7 +142,6 @@ export class ResponseParser {
     res.statusLineEnd = cr + 2
     res.headerCount = parseHeaderLines(buf, cr + 2, buf.length - 2, this.offsets, this.maxHeaders)
     interpret(buf, res, this.offsets)
-    return res
   }
 }
 
