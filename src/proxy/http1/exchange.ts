@@ -6,6 +6,7 @@ import { buildClosingResponseHead, buildRequestHead, compactResponseHead } from 
 import type { ForwardOutcome, ForwardTarget } from './index.js'
 import type { UpstreamConn, UpstreamUser } from './pool.js'
 import type { RequestHead } from './request-head.js'
+import { RequestSender } from './request-sender.js'
 import { Framing, type ResponseHead } from './response-parser.js'
 import { now } from './ticker.js'
 
@@ -16,10 +17,6 @@ const R_BODY = 1
 const R_DONE = 2
 const R_TUNNEL = 3
 
-/** Bytes of request body held while the upstream connects before reading from the client pauses. */
-const MAX_PENDING_BODY = 64 * 1024
-/** Body bytes below this are copied next to the head into one write instead of a corked pair. */
-const SMALL_BODY = 8 * 1024
 /** How many times a stale kept-alive connection is silently replaced for one attempt. */
 const MAX_STALE_RETRIES = 2
 
@@ -37,19 +34,15 @@ export class Exchange implements UpstreamUser {
   deadline = 0
   private readonly client: ClientSide
   private readonly settings: ExchangeSettings
-  private readonly upstreamHead: Buffer
+  private readonly sender: RequestSender
   private target: ForwardTarget
   private attempt = 0
   private staleRetries = 0
   private conn: UpstreamConn | null = null
-  private headSent = false
-  private pendingBody: Buffer[] | null = null
-  private pendingBytes = 0
   private readonly reqBody: BodyFramer
   private attemptStart = 0
   private headMs = 0
   private status = 0
-  private requestBytes = 0
   private responseBytes = 0
   private resState = R_HEAD
   private resPending: Buffer | null = null
@@ -69,7 +62,7 @@ export class Exchange implements UpstreamUser {
     this.target = target
     this.settings = settings
     this.reqBody = BodyFramer.forRequest(req.chunked, req.contentLength)
-    this.upstreamHead = buildRequestHead(req, client.ip, client.xffTail)
+    this.sender = new RequestSender(buildRequestHead(req, client.ip, client.xffTail))
   }
 
   /** Whether the exchange became a two-way byte tunnel (after a 101 Switching Protocols). */
@@ -90,7 +83,7 @@ export class Exchange implements UpstreamUser {
     this.target = target
     this.attemptStart = now()
     this.deadline = this.attemptStart + (target.timeoutMs ?? this.settings.defaultTimeoutMs)
-    this.headSent = false
+    this.sender.reset()
     this.status = 0
     this.headMs = 0
     this.responseBytes = 0
@@ -107,24 +100,7 @@ export class Exchange implements UpstreamUser {
 
   onUpstreamConnect(conn: UpstreamConn): void {
     if (conn !== this.conn || this.finished) return
-    this.headSent = true
-    const pending = this.pendingBody
-    this.pendingBody = null
-    if (pending === null) {
-      conn.socket.write(this.upstreamHead)
-      return
-    }
-    const first = pending.length === 1 ? pending[0] : undefined
-    if (first !== undefined && first.length <= SMALL_BODY) {
-      conn.socket.write(Buffer.concat([this.upstreamHead, first]))
-    } else {
-      conn.socket.cork()
-      conn.socket.write(this.upstreamHead)
-      for (const b of pending) conn.socket.write(b)
-      conn.socket.uncork()
-    }
-    this.requestBytes += this.pendingBytes
-    this.pendingBytes = 0
+    this.sender.flush(conn.socket)
     this.client.pauseBody(false)
   }
 
@@ -149,15 +125,7 @@ export class Exchange implements UpstreamUser {
   private sendBody(chunk: Buffer): void {
     // An upload in progress is not a stalled upstream: the timeout counts from the last byte.
     if (this.resState === R_HEAD) this.refreshDeadline()
-    const conn = this.conn
-    if (conn !== null && this.headSent) {
-      this.requestBytes += chunk.length
-      if (!conn.socket.write(chunk)) this.client.pauseBody(true)
-      return
-    }
-    ;(this.pendingBody ??= []).push(chunk)
-    this.pendingBytes += chunk.length
-    if (this.pendingBytes > MAX_PENDING_BODY) this.client.pauseBody(true)
+    if (!this.sender.send(chunk)) this.client.pauseBody(true)
   }
 
   onUpstreamDrain(conn: UpstreamConn): void {
@@ -356,7 +324,7 @@ export class Exchange implements UpstreamUser {
     this.conn = null
     if (stale) {
       this.staleRetries++
-      this.headSent = false
+      this.sender.reset()
       this.connect()
       return
     }
@@ -454,7 +422,7 @@ export class Exchange implements UpstreamUser {
       error,
       headMs: this.headMs === 0 ? t - this.attemptStart : this.headMs,
       totalMs: t - this.attemptStart,
-      requestBytes: this.requestBytes,
+      requestBytes: this.sender.bytes,
       responseBytes: this.responseBytes,
       responseStarted: this.responseBytes > 0,
       retryable: error !== null && this.responseBytes === 0 && this.replayable,
