@@ -111,6 +111,25 @@ describe('http1 listener: malformed requests', () => {
     assert.deepEqual(statuses(text), [200])
   })
 
+  it('closes a kept-alive connection left idle past the idle timeout', async () => {
+    const idle = await startProxy(() => ({ endpoint: up.endpoint }), { idleTimeoutMs: 200 })
+    try {
+      const started = Date.now()
+      const { text, closed } = await rawExchange(
+        idle.port,
+        'GET /1 HTTP/1.1\r\nHost: a\r\n\r\n',
+        3000,
+      )
+      const took = Date.now() - started
+      assert.deepEqual(statuses(text), [200])
+      assert.equal(closed, true, 'the proxy closed it')
+      assert.ok(took >= 150 && took < 2500, `closed after ${took} ms`)
+      assert.equal(idle.listener.connections, 0)
+    } finally {
+      await idle.listener.close()
+    }
+  })
+
   it('closes a connection that sends nothing', async () => {
     const started = Date.now()
     const { text } = await rawExchange(proxy.port, Buffer.alloc(0), 3000)
