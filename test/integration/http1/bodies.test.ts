@@ -60,7 +60,7 @@ describe('http1 listener: streaming bodies', () => {
         // A chunked response written over time: the first piece must arrive before the last is sent.
         res.writeHead(200, { 'content-type': 'text/plain' })
         res.write('first\n')
-        setTimeout(() => res.end('last\n'), 300)
+        setTimeout(() => res.end('last\n'), 1500)
         return
       }
       if (req.url === '/big') {
@@ -120,7 +120,7 @@ describe('http1 listener: streaming bodies', () => {
       req.on('error', reject)
       req.end()
     })
-    assert.ok(firstAt < 250, `first piece after ${firstAt} ms`)
+    assert.ok(firstAt < 1200, `first piece after ${firstAt} ms`)
   })
 
   it('streams a large response to a client that reads slowly (backpressure)', async () => {
