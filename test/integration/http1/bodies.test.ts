@@ -8,6 +8,8 @@ type Up = Awaited<ReturnType<typeof startUpstream>>
 type Proxy = Awaited<ReturnType<typeof startProxy>>
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
+/** Random bytes, so a reused read buffer that leaked old data into the response would show. */
+const BIG = randomBytes(8 * 1024 * 1024)
 
 /** Sends `body` (in pieces, chunked when `chunked`) and returns the response body and timings. */
 function send(
@@ -63,10 +65,31 @@ describe('http1 listener: streaming bodies', () => {
         setTimeout(() => res.end('last\n'), 1500)
         return
       }
+      if (req.url === '/small-pieces') {
+        // Many small writes: reads stay small, and a slow client leaves partial writes queued.
+        res.writeHead(200, { 'content-length': String(BIG.length / 4) })
+        let pos = 0
+        const next = (): void => {
+          while (pos < BIG.length / 4) {
+            const piece = BIG.subarray(pos, pos + 3000)
+            pos += piece.length
+            if (!res.write(piece)) {
+              res.once('drain', next)
+              return
+            }
+            if (pos % 30_000 === 0) {
+              setImmediate(next)
+              return
+            }
+          }
+          res.end()
+        }
+        next()
+        return
+      }
       if (req.url === '/big') {
-        const big = Buffer.alloc(8 * 1024 * 1024, 'abcdefgh')
-        res.writeHead(200, { 'content-length': String(big.length) })
-        res.end(big)
+        res.writeHead(200, { 'content-length': String(BIG.length) })
+        res.end(BIG)
         return
       }
       res.end()
@@ -123,8 +146,8 @@ describe('http1 listener: streaming bodies', () => {
     assert.ok(firstAt < 1200, `first piece after ${firstAt} ms`)
   })
 
-  it('streams a large response to a client that reads slowly (backpressure)', async () => {
-    const received = await new Promise<number>((resolve, reject) => {
+  it('streams a large response to a client that reads slowly (backpressure), unchanged', async () => {
+    const received = await new Promise<Buffer>((resolve, reject) => {
       const req = request({
         host: '127.0.0.1',
         port: proxy.port,
@@ -133,17 +156,50 @@ describe('http1 listener: streaming bodies', () => {
         headers: { host: 'svc' },
       })
       req.on('response', (res) => {
-        let n = 0
+        const parts: Buffer[] = []
         res.pause()
         setTimeout(() => res.resume(), 200)
-        res.on('data', (c: Buffer) => (n += c.length))
+        res.on('data', (c: Buffer) => parts.push(c))
         res.on('end', () => {
-          resolve(n)
+          resolve(Buffer.concat(parts))
         })
       })
       req.on('error', reject)
       req.end()
     })
-    assert.equal(received, 8 * 1024 * 1024)
+    assert.equal(received.length, BIG.length)
+    assert.equal(sha(received), sha(BIG))
+  })
+
+  it('streams many small pieces to a stalling client without mixing them up', async () => {
+    const received = await new Promise<Buffer>((resolve, reject) => {
+      const req = request({
+        host: '127.0.0.1',
+        port: proxy.port,
+        path: '/small-pieces',
+        agent: false,
+        headers: { host: 'svc' },
+      })
+      req.on('response', (res) => {
+        const parts: Buffer[] = []
+        // Stall now and then, so the proxy's writes to this client back up partway.
+        let stalls = 0
+        res.on('data', (c: Buffer) => {
+          parts.push(c)
+          if (stalls < 20 && parts.length % 5 === 0) {
+            stalls++
+            res.pause()
+            setTimeout(() => res.resume(), 20)
+          }
+        })
+        res.on('end', () => {
+          resolve(Buffer.concat(parts))
+        })
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    assert.equal(received.length, BIG.length / 4)
+    assert.equal(sha(received), sha(BIG.subarray(0, BIG.length / 4)))
   })
 })
