@@ -26,23 +26,41 @@ function namedInConnection(
  */
 export function buildRequestHead(req: RequestHead, clientIp: string, xffTail: Buffer): Buffer {
   const head = req.head
-  const o = req.offsets
-  const n = req.headerCount
-  let xff: string | null = null
-  let plain = !req.absoluteForm && req.upgrade === ''
-  for (let i = 0; i < n && plain; i++) {
-    const k = o[i * FIELDS + F_KIND]!
-    if (k !== HeaderKind.OTHER && k !== HeaderKind.HOST && k !== HeaderKind.CONTENT_LENGTH) {
-      plain = k === HeaderKind.TRANSFER_ENCODING || k === HeaderKind.EXPECT
-    }
-  }
-  if (plain && req.connectionNames === null) {
+  if (isPlain(req)) {
     // The common case: everything but the closing CRLF, then the x-forwarded-for tail.
     const out = Buffer.allocUnsafe(head.length - 2 + xffTail.length)
     head.copy(out, 0, 0, head.length - 2)
     xffTail.copy(out, head.length - 2)
     return out
   }
+  return rewriteRequestHead(req, clientIp, xffTail)
+}
+
+/** Whether the head can go upstream as it is (plus x-forwarded-for): nothing to drop or rewrite. */
+function isPlain(req: RequestHead): boolean {
+  if (req.absoluteForm || req.upgrade !== '' || req.connectionNames !== null) return false
+  const o = req.offsets
+  for (let i = 0; i < req.headerCount; i++) {
+    const k = o[i * FIELDS + F_KIND]!
+    if (
+      k !== HeaderKind.OTHER &&
+      k !== HeaderKind.HOST &&
+      k !== HeaderKind.CONTENT_LENGTH &&
+      k !== HeaderKind.TRANSFER_ENCODING &&
+      k !== HeaderKind.EXPECT
+    ) {
+      return false
+    }
+  }
+  return true
+}
+
+/** The general case: copy the kept lines as runs, then the added lines. */
+function rewriteRequestHead(req: RequestHead, clientIp: string, xffTail: Buffer): Buffer {
+  const head = req.head
+  const o = req.offsets
+  const n = req.headerCount
+  let xff: string | null = null
   const parts: Buffer[] = []
   let size = 0
   const push = (b: Buffer): void => {
