@@ -60,6 +60,12 @@ export default tseslint.config(
     },
   },
   {
+    // Byte-level HTTP/1.1 parsing on the proxy's hot path: flat switch ladders over bytes read
+    // better, and run faster, than the same logic split into calls per byte.
+    files: ['src/proxy/http1/**'],
+    rules: { complexity: ['warn', 30], 'max-lines': ['warn', 450] },
+  },
+  {
     files: ['test/**', 'bench/**', 'scripts/**'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -41,6 +41,10 @@ export const ErrorCodes = {
   API_UNAVAILABLE: 'FLEDGE_ERR_API_UNAVAILABLE',
   /** The controller's HTTP API answered a request with an error status. */
   API_ERROR: 'FLEDGE_ERR_API_ERROR',
+  /** An HTTP/1.x message broke the protocol or a limit (carries the status to answer with). */
+  HTTP_PROTOCOL: 'FLEDGE_ERR_HTTP_PROTOCOL',
+  /** An upstream connection failed: refused, reset, timed out or spoke bad HTTP. */
+  UPSTREAM: 'FLEDGE_ERR_UPSTREAM',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
