@@ -1,7 +1,9 @@
 /** Process, port and load-generator helpers for the proxy benchmark. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { createServer, connect, type AddressInfo } from 'node:net'
+import { connect } from 'node:net'
 import { processTree } from './procstat.js'
+import { freePort } from '../../src/util/free-port.js'
+export { freePort }
 
 export function which(bin: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0
@@ -44,18 +46,6 @@ export function run(cmd: string[], cwd: string): Promise<string> {
       resolve(out)
     })
   })
-}
-
-export async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const { port } = s.address() as AddressInfo
-  await new Promise<void>((r) => {
-    s.close(() => {
-      r()
-    })
-  })
-  return port
 }
 
 /** Waits until a GET with Host: bench answers 200. */

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
+import { freePort } from '../../src/util/free-port.js'
+export { freePort }
 
 /** Finds the `prometheus` binary on PATH (or /usr/bin); undefined when it is not installed. */
 export function findPrometheus(): string | undefined {
@@ -26,21 +27,6 @@ export function prometheusSkipReason(): string | undefined {
   return findPrometheus() === undefined
     ? 'prometheus binary not found on PATH (Debian package "prometheus"; CI installs it)'
     : undefined
-}
-
-/** A free loopback port: bind port 0, read it, close. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0
-      srv.close(() => {
-        resolve(port)
-      })
-    })
-  })
 }
 
 export interface PrometheusOptions {

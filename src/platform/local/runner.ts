@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { createServer } from 'node:net'
 import { mkdir } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
 import type { Logger } from '../../observability/logger.js'
@@ -7,6 +6,7 @@ import { errorMessage } from '../../util/errors.js'
 import type { PodTemplate } from './manifest-schemas.js'
 import type { ResolvedCatalogEntry } from './manifests.js'
 import { Replica } from './replica.js'
+import { freePort } from '../../util/free-port.js'
 
 /** What should run for one workload (a Deployment, or its `-primary` copy). */
 export interface WorkloadSpec {
@@ -314,19 +314,4 @@ function minimalEnv(): Record<string, string> {
     if (v !== undefined) env[k] = v
   }
   return env
-}
-
-/** A free loopback port: bind port 0, read it, release it. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0
-      srv.close(() => {
-        resolvePort(port)
-      })
-    })
-  })
 }

@@ -8,6 +8,7 @@ import type {
   RequestHead,
 } from '../../../src/proxy/http1/index.js'
 import { rawExchange, startProxy, startUpstream, statuses } from './helpers.js'
+import { freePort } from '../../../src/util/free-port.js'
 
 type Up = Awaited<ReturnType<typeof startUpstream>>
 type Proxy = Awaited<ReturnType<typeof startProxy>>
@@ -25,18 +26,6 @@ async function rawUpstream(onData: (socket: Socket, data: Buffer) => void): Prom
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return { server, endpoint: { host: '127.0.0.1', port: (server.address() as AddressInfo).port } }
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))
-  const { port } = s.address() as AddressInfo
-  await new Promise<void>((resolve) => {
-    s.close(() => {
-      resolve()
-    })
-  })
-  return port
 }
 
 const closeReq = (path: string) => `GET ${path} HTTP/1.1\r\nHost: svc\r\nConnection: close\r\n\r\n`

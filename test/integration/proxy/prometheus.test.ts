@@ -1,24 +1,12 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import net from 'node:net'
 import { startProxy, type RunningProxy } from '../../../src/proxy/proxy.js'
 import { startErrorInjector, type ErrorInjector } from '../../../src/proxy/error-injector.js'
 import { loadClient, startUpstream, tempDir, type TempDir, type Upstream } from './helpers.js'
+import { freePort } from '../../../src/util/free-port.js'
 
 const hasPrometheus = spawnSync('prometheus', ['--version']).status === 0
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port
-      s.close(() => {
-        resolve(port)
-      })
-    })
-  })
-}
 
 async function query(
   port: number,
