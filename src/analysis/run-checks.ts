@@ -267,15 +267,18 @@ function describeProvider(p: MetricsProvider): string {
 
 /** Shortest analysis window: below it a rate has too few samples to mean anything. */
 const MIN_WINDOW_MS = 1_000
+/** Kept clear of the rollout's start: metrics are sampled (in process, each second) or scraped. */
+const START_MARGIN_MS = 1_000
 
 /**
  * A metric whose window reaches no further back than the current rollout: the target's series
  * carry the previous revision's traffic under the same labels (a rolled-back broken build, say),
- * which must not count against the new one. Flagger's fixed windows have this flaw.
+ * which must not count against the new one. Flagger's fixed windows have this flaw. A margin of a
+ * sampling period keeps the window's first sample after the rollout began.
  */
 export function windowSince(metric: Metric, rolloutAgeMs: number | undefined): Metric {
   if (rolloutAgeMs === undefined) return metric
   const windowMs = parseDuration(metric.interval ?? DEFAULT_METRIC_INTERVAL)
-  const capped = Math.max(MIN_WINDOW_MS, Math.floor(rolloutAgeMs / 1000) * 1000)
+  const capped = Math.max(MIN_WINDOW_MS, Math.floor((rolloutAgeMs - START_MARGIN_MS) / 1000) * 1000)
   return capped >= windowMs ? metric : { ...metric, interval: formatDuration(capped) }
 }

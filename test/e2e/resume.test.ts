@@ -62,15 +62,27 @@ describe('local mode: kill -9 of the controller mid-rollout', { timeout: 300_000
       10_000,
     )
     let at40: string | undefined
-    await run.until(
-      'Succeeded',
-      async () => {
-        const s = await record()
-        if (s.canaryWeight === 40) at40 ??= s.stepStartedAt
-        return s.phase === 'Succeeded'
-      },
-      120_000,
-    )
+    let last = ''
+    await run
+      .until(
+        'Succeeded',
+        async () => {
+          const s = await record()
+          last = JSON.stringify({
+            phase: s.phase,
+            weight: s.canaryWeight,
+            failed: s.failedChecks,
+            message: s.message,
+            m: s.measurements?.slice(-2),
+          })
+          if (s.canaryWeight === 40) at40 ??= s.stepStartedAt
+          return s.phase === 'Succeeded'
+        },
+        120_000,
+      )
+      .catch((err: unknown) => {
+        throw new Error(`${String(err).slice(0, 300)}\nlast status: ${last}`)
+      })
     assert.deepEqual(seen, [0, 10, 20, 30, 40, 50], 'every step once, in order, across the restart')
     if (at40 !== undefined && atKill.stepStartedAt !== undefined) {
       assert.ok(
