@@ -160,9 +160,12 @@ export class LocalCluster {
       const apex = serviceName(canary.spec)
       const name = canary.spec.targetRef.name
       const primaryEndpoints = endpoints(`${target}-primary`)
-      const route = this.routes.get(key)
-      // Until the primary serves, the apex stays on the target's own replicas.
-      const weights = primaryEndpoints.length === 0 ? undefined : route?.weights
+      const canaryEndpoints = endpoints(target)
+      const weights = effectiveWeights(
+        this.routes.get(key)?.weights,
+        primaryEndpoints.length > 0,
+        canaryEndpoints.length > 0,
+      )
       canaryRoutes.push({
         apex,
         namespace: canary.metadata.namespace ?? 'default',
@@ -171,7 +174,7 @@ export class LocalCluster {
           deployment: `${name}-primary`,
           endpoints: primaryEndpoints,
         },
-        canary: { service: `${apex}-canary`, deployment: name, endpoints: endpoints(target) },
+        canary: { service: `${apex}-canary`, deployment: name, endpoints: canaryEndpoints },
         weights,
       })
       if (weights !== undefined) apexes.add(apex)
@@ -191,6 +194,22 @@ export class LocalCluster {
     }
     return composeRoutes(plain, canaryRoutes, [...set.trafficSplits.values()])
   }
+}
+
+/**
+ * The weights the data plane can apply now. Until the primary serves, the apex stays on the
+ * target's own replicas (no split). A canary with no ready replica (starting after a restart, or
+ * crashed) cannot take its share: it goes to the primary, and verifyRoutes reports the stored
+ * weights as not applied until the canary is back.
+ */
+export function effectiveWeights(
+  weights: RouteWeights | undefined,
+  primaryServes: boolean,
+  canaryServes: boolean,
+): RouteWeights | undefined {
+  if (weights === undefined || !primaryServes) return undefined
+  if (!canaryServes && weights.canary > 0) return { ...weights, primary: 1000, canary: 0 }
+  return weights
 }
 
 function selects(

@@ -98,3 +98,16 @@ describe('args expansion', () => {
     assert.equal(expandVars('$(NOPE)-$(PORT)', { PORT: '1' }), '$(NOPE)-1')
   })
 })
+
+describe('weights the data plane can apply', () => {
+  it('sends a canary share to the primary while the canary has no ready replica', async () => {
+    const { effectiveWeights } = await import('../../../src/platform/local/cluster.js')
+    const w = { primary: 700, canary: 300, mirror: false }
+    assert.deepEqual(effectiveWeights(w, true, true), w)
+    assert.deepEqual(effectiveWeights(w, true, false), { primary: 1000, canary: 0, mirror: false })
+    assert.equal(effectiveWeights(w, false, true), undefined, 'no split until the primary serves')
+    assert.equal(effectiveWeights(undefined, true, true), undefined)
+    const idle = { primary: 1000, canary: 0, mirror: false }
+    assert.equal(effectiveWeights(idle, true, false), idle)
+  })
+})
