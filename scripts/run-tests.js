@@ -23,7 +23,14 @@ function run(files, concurrency) {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...files],
+      [
+        '--import',
+        'tsx',
+        '--test',
+        '--test-reporter=spec',
+        `--test-concurrency=${concurrency}`,
+        ...files,
+      ],
       { stdio: ['inherit', 'pipe', 'inherit'] },
     )
     let text = ''
@@ -33,7 +40,12 @@ function run(files, concurrency) {
     })
     child.on('exit', (code) => {
       const count = (what) => Number(new RegExp(`ℹ ${what} (\\d+)`).exec(text)?.[1] ?? 0)
-      resolve({ code: code ?? 1, pass: count('pass'), fail: count('fail'), skipped: count('skipped') })
+      resolve({
+        code: code ?? 1,
+        pass: count('pass'),
+        fail: count('fail'),
+        skipped: count('skipped'),
+      })
     })
   })
 }
@@ -49,5 +61,6 @@ const rest = files.filter((f) => !e2e.includes(f))
 const results = [await run(rest, 2)]
 if (e2e.length > 0) results.push(await run(e2e, 1))
 const sum = (k) => results.reduce((a, r) => a + r[k], 0)
-if (results.length > 1) console.log(`\ntotal: ${sum('pass')} passed, ${sum('fail')} failed, ${sum('skipped')} skipped`)
+if (results.length > 1)
+  console.log(`\ntotal: ${sum('pass')} passed, ${sum('fail')} failed, ${sum('skipped')} skipped`)
 process.exit(results.some((r) => r.code !== 0) ? 1 : 0)

@@ -39,18 +39,22 @@ export const statCommand: Command = {
     )
     if (values.output === 'json') io.out(JSON.stringify(rows, null, 2))
     else if (rows.length === 0) io.out('No traffic found.')
-    else io.out(formatStatTable(rows, splitWeights(await readConfig(admin))))
+    else io.out(formatStatTable(rows, await readWeights(admin)))
     return 0
   },
 }
 
-/** The routing table from `/config`, for split weights; undefined when it cannot be read. */
-async function readConfig(admin: string): Promise<unknown> {
+/** Split weights by `service/backend` from the admin's `/config`; empty when it cannot be read. */
+export async function readWeights(admin: string): Promise<Map<string, string>> {
   try {
     const r = await request(`http://${admin}/config`, { headersTimeout: 5000, bodyTimeout: 5000 })
-    return r.statusCode === 200 ? await r.body.json() : undefined
+    if (r.statusCode !== 200) {
+      await r.body.dump()
+      return new Map()
+    }
+    return splitWeights(await r.body.json())
   } catch {
-    return undefined
+    return new Map()
   }
 }
 

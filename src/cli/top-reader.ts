@@ -1,32 +1,13 @@
-import { request } from 'undici'
-import {
-  computeStats,
-  formatStatTable,
-  splitWeights,
-  type Sample,
-  type StatRow,
-} from '../proxy/stat.js'
-import { scrape } from './stat.js'
+import { computeStats, formatStatTable, type Sample, type StatRow } from '../proxy/stat.js'
+import { readWeights, scrape } from './stat.js'
+
+export { readWeights }
 
 /** What `fledge top` reads from the proxy's admin server: `fledge stat`'s arithmetic, repeated. */
 export type Series = Sample
 
 /** GET http://ADMIN/metrics, parsed; a typed error when the admin server cannot be read. */
 export const scrapeAdmin: (admin: string) => Promise<Series[]> = scrape
-
-/** Split weights by `service/backend` from the admin's `/config`; empty when it cannot be read. */
-export async function readWeights(admin: string): Promise<Map<string, string>> {
-  try {
-    const r = await request(`http://${admin}/config`, { headersTimeout: 5000, bodyTimeout: 5000 })
-    if (r.statusCode !== 200) {
-      await r.body.dump()
-      return new Map()
-    }
-    return splitWeights(await r.body.json())
-  } catch {
-    return new Map()
-  }
-}
 
 /** Rows grouped by service as `fledge stat` has them, the busiest service first. */
 export function busiestFirst(rows: readonly StatRow[]): StatRow[] {

@@ -79,18 +79,19 @@ export async function advance(
       await observe(deps, canary, obs, decision.need, signal)
       continue
     }
-    // The finalizer goes last: once it is removed the object may vanish before its status is written.
-    const state = decision.actions.filter(isStateAction)
-    for (const action of state)
-      if (action.kind !== 'removeFinalizer') await execute(deps, canary, action, signal)
+    for (const action of decision.actions) {
+      if (isStateAction(action)) await execute(deps, canary, action, signal)
+    }
     if (!isDeepStrictEqual(decision.status, canary.status ?? {})) {
       await deps.store.patchStatus(key, decision.status, signal)
     }
-    if (state.some((a) => a.kind === 'removeFinalizer'))
+    // The finalizer goes after the status: once it is removed the object may vanish.
+    if (decision.actions.some((a) => a.kind === 'removeFinalizer')) {
       await deps.store.removeFinalizer(objectKey(canary.metadata), signal)
+    }
     const after: Canary = { ...canary, status: decision.status }
     for (const action of decision.actions) {
-      if (!isStateAction(action)) await bestEffort(deps, after, action, signal)
+      if (isBestEffort(action)) await bestEffort(deps, after, action, signal)
     }
     record(deps, after)
     return { kind: 'stepped', decision, canary: after }
@@ -235,15 +236,22 @@ async function callHooks(
   )
 }
 
-type StateAction = Exclude<Action, { kind: 'event' | 'alert' | 'notify' | 'recordResult' }>
+/** Events, alerts, notifications and metrics: after the status, and never blocking. */
+type BestEffort = Extract<Action, { kind: 'event' | 'alert' | 'notify' | 'recordResult' }>
+/** Changes to the world, carried out before the status is written. */
+type StateAction = Exclude<Action, BestEffort | { kind: 'removeFinalizer' }>
 
-function isStateAction(action: Action): action is StateAction {
-  return !(
+function isBestEffort(action: Action): action is BestEffort {
+  return (
     action.kind === 'event' ||
     action.kind === 'alert' ||
     action.kind === 'notify' ||
     action.kind === 'recordResult'
   )
+}
+
+function isStateAction(action: Action): action is StateAction {
+  return !isBestEffort(action) && action.kind !== 'removeFinalizer'
 }
 
 async function execute(
@@ -276,8 +284,6 @@ async function execute(
     case 'finalizeRoutes':
       await traffic.finalize(canary, signal)
       return
-    case 'removeFinalizer':
-      return
   }
 }
 
@@ -285,7 +291,7 @@ async function execute(
 async function bestEffort(
   deps: EngineDeps,
   canary: Canary,
-  action: Exclude<Action, StateAction>,
+  action: BestEffort,
   signal: AbortSignal,
 ): Promise<void> {
   const log = deps.log.child({ canary: objectKey(canary.metadata) })

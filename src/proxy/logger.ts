@@ -1,38 +1,21 @@
-/** The proxy's log port: one JSON object per line. */
-export interface Logger {
-  info(msg: string, fields?: Record<string, unknown>): void
-  warn(msg: string, fields?: Record<string, unknown>): void
-  error(msg: string, fields?: Record<string, unknown>): void
-}
+import { createLogger, silentLogger, type Logger } from '../observability/logger.js'
 
-/** JSON lines on a writer (stderr by default). */
+/** The proxy logs through the project's Logger port; these are its conveniences. */
+export type { Logger }
+export { silentLogger }
+
+/** JSON lines, tagged `component: proxy`, on a writer (stderr by default). */
 export function jsonLogger(write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
-  const emit = (level: string, msg: string, fields?: Record<string, unknown>): void => {
-    write(
-      `${JSON.stringify({ ts: new Date().toISOString(), level, component: 'proxy', msg, ...fields })}\n`,
-    )
-  }
-  return {
-    info: (m, f) => {
-      emit('info', m, f)
+  return createLogger(
+    (line) => {
+      write(`${line}\n`)
     },
-    warn: (m, f) => {
-      emit('warn', m, f)
-    },
-    error: (m, f) => {
-      emit('error', m, f)
-    },
-  }
+    'info',
+    { component: 'proxy' },
+  )
 }
 
-/** Discards everything; for tests that do not look at logs. */
-export const silentLogger: Logger = {
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-}
-
-/** Keeps lines in memory; for tests that do. */
+/** Keeps lines in memory; for tests that look at logs. */
 export function memoryLogger(): Logger & {
   readonly lines: { level: string; msg: string; fields?: Record<string, unknown> }[]
 } {
@@ -40,5 +23,13 @@ export function memoryLogger(): Logger & {
   const push = (level: string) => (msg: string, fields?: Record<string, unknown>) => {
     lines.push({ level, msg, ...(fields === undefined ? {} : { fields }) })
   }
-  return { lines, info: push('info'), warn: push('warn'), error: push('error') }
+  const log: Logger & { lines: typeof lines } = {
+    lines,
+    debug: push('debug'),
+    info: push('info'),
+    warn: push('warn'),
+    error: push('error'),
+    child: () => log,
+  }
+  return log
 }

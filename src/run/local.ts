@@ -72,6 +72,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalHandle> {
     admin: opts.admin ?? '127.0.0.1:4191',
     registry: proxyRegistry,
     watch: false,
+    logger: log.child({ component: 'proxy' }),
   })
   const bound = await proxy.listen()
   const proxyAddr = `127.0.0.1:${bound.proxy.port}`

@@ -8,7 +8,7 @@ import {
   type DesiredRoutes,
   type ProxyService,
 } from './routing.js'
-import { keyFile, type StateDir } from './state-dir.js'
+import { fileKey, keyFile, type StateDir } from './state-dir.js'
 
 /** What local mode remembers per canaried Deployment and per Canary, persisted to resume. */
 export interface PrimaryState {
@@ -39,19 +39,19 @@ export class LocalCluster {
   async load(): Promise<void> {
     for (const f of await this.#state.list('primaries')) {
       const p = await this.#state.readJson<PrimaryState>('primaries', f)
-      if (p !== undefined) this.primaries.set(unkey(f), p)
+      if (p !== undefined) this.primaries.set(fileKey(f), p)
     }
     for (const f of await this.#state.list('scales')) {
       const s = await this.#state.readJson<{ replicas: number }>('scales', f)
-      if (s !== undefined) this.scales.set(unkey(f), s.replicas)
+      if (s !== undefined) this.scales.set(fileKey(f), s.replicas)
     }
     for (const f of await this.#state.list('routes')) {
       const r = await this.#state.readJson<{ apex: string; weights: RouteWeights }>('routes', f)
-      if (r !== undefined) this.routes.set(unkey(f), r)
+      if (r !== undefined) this.routes.set(fileKey(f), r)
     }
     for (const f of await this.#state.list('deleted')) {
       const c = await this.#state.readJson<Canary>('deleted', f)
-      if (c !== undefined) this.deleted.set(unkey(f), c)
+      if (c !== undefined) this.deleted.set(fileKey(f), c)
     }
   }
 
@@ -218,8 +218,4 @@ function selects(
 ): boolean {
   if (selector === undefined || Object.keys(selector).length === 0) return false
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v)
-}
-
-function unkey(file: string): string {
-  return file.replace(/\.json$/, '').replace('__', '/')
 }

@@ -96,3 +96,8 @@ export class StateDir {
 export function keyFile(key: string): string {
   return `${key.replace('/', '__')}.json`
 }
+
+/** The key a {@link keyFile} name stands for. */
+export function fileKey(file: string): string {
+  return file.replace(/\.json$/, '').replace('__', '/')
+}

@@ -2,7 +2,7 @@ import { isRecord } from '../../api/documents.js'
 import type { CanaryStatus } from '../../api/canary-status.js'
 import { COMMAND_ANNOTATION } from '../../controller/commands.js'
 import type { CanaryStore } from '../../controller/ports.js'
-import { keyFile, type StateDir } from './state-dir.js'
+import { fileKey, keyFile, type StateDir } from './state-dir.js'
 
 /** A Canary's stored state: its status and a command not yet carried out. */
 interface StoredCanary {
@@ -34,13 +34,11 @@ export class LocalCanaryStore implements CanaryStore {
   async load(): Promise<void> {
     for (const file of await this.#state.list('canaries')) {
       const stored = await this.#state.readJson<StoredCanary>('canaries', file)
-      if (stored?.status !== undefined)
-        this.#status.set(file.replace(/\.json$/, '').replace('__', '/'), stored.status)
+      if (stored?.status !== undefined) this.#status.set(fileKey(file), stored.status)
     }
     for (const file of await this.#state.list('commands')) {
       const stored = await this.#state.readJson<{ value: string }>('commands', file)
-      if (stored !== undefined)
-        this.#commands.set(file.replace(/\.json$/, '').replace('__', '/'), stored.value)
+      if (stored !== undefined) this.#commands.set(fileKey(file), stored.value)
     }
   }
 
